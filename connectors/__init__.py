@@ -1,0 +1,1 @@
+"""Provider clients: one package per provider, no Azure or Dataverse imports."""

@@ -1,0 +1,11 @@
+"""Azure Functions entry point: one Blueprint per capability, nothing else."""
+
+import azure.functions as func
+
+from functions.common.queues import QUEUES
+from functions.health.blueprint import bp as health
+
+__all__ = ["QUEUES", "app"]
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
+app.register_functions(health)

@@ -1,0 +1,53 @@
+"""The Bus port: put a message on a queue. Adapters: Azure Service Bus and the local queue."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One message to enqueue. ``message_id`` doubles as the duplicate-detection key."""
+
+    body: bytes
+    message_id: str
+    application_properties: Mapping[str, str | int | float | bool] = field(default_factory=dict)
+    scheduled_enqueue_time_utc: datetime | None = None
+    correlation_id: str | None = None
+    content_type: str = "application/json"
+    subject: str | None = None
+
+    @classmethod
+    def of_json(
+        cls,
+        payload: Any,
+        *,
+        message_id: str,
+        correlation_id: str | None = None,
+        scheduled_enqueue_time_utc: datetime | None = None,
+        application_properties: Mapping[str, str | int | float | bool] | None = None,
+        subject: str | None = None,
+    ) -> OutboundMessage:
+        body = json.dumps(payload, separators=(",", ":"), default=str).encode("utf-8")
+        return cls(
+            body=body,
+            message_id=message_id,
+            application_properties=dict(application_properties or {}),
+            scheduled_enqueue_time_utc=scheduled_enqueue_time_utc,
+            correlation_id=correlation_id,
+            subject=subject,
+        )
+
+
+class MessageBus(Protocol):
+    """Sends messages to named queues. Implementations must be thread-safe."""
+
+    backend: str
+
+    def send(self, queue: str, message: OutboundMessage) -> None: ...
+
+    def send_many(self, queue: str, messages: Sequence[OutboundMessage]) -> None: ...

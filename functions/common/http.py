@@ -1,0 +1,112 @@
+"""HTTP <-> models for the blueprints: parse and validate input, answer JSON or problem+json."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import azure.functions as func
+from pydantic import BaseModel, ValidationError
+
+from functions.common.problems import Problem, validation_problem
+
+M = TypeVar("M", bound=BaseModel)
+Handler = Callable[[func.HttpRequest], func.HttpResponse]
+
+logger = logging.getLogger("smart.http")
+
+CORRELATION_HEADER = "x-correlation-id"
+
+
+def correlation_id(req: func.HttpRequest) -> str:
+    """The caller's correlation id (ours, or Dataverse's), else a new one."""
+    for header in (CORRELATION_HEADER, "x-ms-correlation-request-id", "x-ms-client-request-id"):
+        value = req.headers.get(header)
+        if value and len(value) <= 128:
+            return str(value)
+    return str(uuid.uuid4())
+
+
+def parse_json(req: func.HttpRequest, model: type[M]) -> M:
+    """Body -> ``model``: 415 for a non-JSON content type, 400 for malformed JSON, 422 naming fields."""
+    content_type = (req.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type and content_type != "application/json" and not content_type.endswith("+json"):
+        raise Problem(415, f"Content-Type must be application/json, not {content_type!r}.")
+    raw = req.get_body()
+    if not raw:
+        raise Problem(400, "The request body is empty; a JSON object is expected.")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise Problem(400, f"The request body is not valid UTF-8 (byte {error.start}).") from None
+    except json.JSONDecodeError as error:
+        raise Problem(
+            400,
+            f"The request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}.",
+        ) from None
+    return validate(model, data)
+
+
+def validate(model: type[M], data: Any, *, prefix: str = "") -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise validation_problem(error, prefix=prefix) from None
+
+
+def parse_query(req: func.HttpRequest, model: type[M]) -> M:
+    """Query string -> ``model``; problems name the parameter."""
+    return validate(model, dict(req.params))
+
+
+def json_response(
+    payload: BaseModel | Mapping[str, Any] | list[Any],
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> func.HttpResponse:
+    if isinstance(payload, BaseModel):
+        body = payload.model_dump_json(by_alias=True, exclude_none=True)
+    else:
+        body = json.dumps(payload, ensure_ascii=False, default=str)
+    return func.HttpResponse(
+        body, status_code=status, headers=dict(headers or {}), mimetype="application/json", charset="utf-8"
+    )
+
+
+def problem_response(problem: Problem, correlation: str | None = None) -> func.HttpResponse:
+    headers = problem.headers()
+    if correlation:
+        headers[CORRELATION_HEADER] = correlation
+    return func.HttpResponse(problem.to_json(), status_code=problem.status, headers=headers)
+
+
+def endpoint(handler: Handler) -> Handler:
+    """Wrap a blueprint function: problems become problem+json; a bug becomes a logged 500."""
+
+    @functools.wraps(handler)
+    def wrapper(req: func.HttpRequest) -> func.HttpResponse:
+        correlation = correlation_id(req)
+        try:
+            response = handler(req)
+        except Problem as problem:
+            if problem.status >= 500:
+                logger.warning(
+                    "%s %s answered %s: %s", req.method, _path(req), problem.status, problem.detail
+                )
+            return problem_response(problem, correlation)
+        except Exception:
+            logger.exception("%s %s failed (correlation %s)", req.method, _path(req), correlation)
+            internal = Problem(500, f"An unexpected error occurred; quote correlation id {correlation}.")
+            return problem_response(internal, correlation)
+        response.headers.setdefault(CORRELATION_HEADER, correlation)
+        return response
+
+    return wrapper
+
+
+def _path(req: func.HttpRequest) -> str:
+    return str(req.url).split("?", 1)[0]

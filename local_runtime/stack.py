@@ -1,0 +1,136 @@
+"""The embedded default: local host + local queue + Dataverse emulator + provider simulators.
+
+One rule decides every dependency: when its URL setting is unset, the stack starts the emulator or
+simulator and points the app at it (setting the URL and the stand-in's credentials in the process
+environment); when the URL is set, it is used as given, with whatever credentials the operator set.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import secrets
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from functions.common import container
+from functions.common.queues import QUEUES
+from local_runtime.app_index import load_app
+from local_runtime.host import HostOptions, LocalHost
+from local_runtime.queue import LocalQueue
+
+logger = logging.getLogger("smart.local.stack")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """How to start the stand-in for one dependency and which settings point the app at it."""
+
+    name: str
+    url_setting: str
+    module: str
+    factory: str
+    settings: Callable[[Any], dict[str, str]]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def _dataverse_settings(emulator: Any) -> dict[str, str]:
+    return {"DATAVERSE_ACCESS_TOKEN": "local-emulator-token"}
+
+
+STAND_INS: tuple[StandIn, ...] = ()
+
+
+class LocalStack:
+    def __init__(
+        self,
+        *,
+        port: int = 7071,
+        data_dir: Path | None = None,
+        app_spec: str = "function_app:app",
+        env: MutableMapping[str, str] | None = None,
+        stand_in_options: dict[str, dict[str, Any]] | None = None,
+        run_timers: bool = True,
+    ) -> None:
+        self.env = os.environ if env is None else env
+        self.data_dir = data_dir or ROOT / ".smart"
+        self.port = port
+        self.app_spec = app_spec
+        self.run_timers = run_timers
+        self.stand_in_options = stand_in_options or {}
+        self.stand_ins: dict[str, Any] = {}
+        self.queue: LocalQueue | None = None
+        self.host: LocalHost | None = None
+        self.generated_key = False
+
+    @property
+    def function_key(self) -> str:
+        return self.env["SMART_FUNCTION_KEY"]
+
+    @property
+    def url(self) -> str:
+        assert self.host is not None
+        return self.host.url
+
+    def start(self) -> LocalStack:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.env.get("SMART_FUNCTION_KEY"):
+            self.env["SMART_FUNCTION_KEY"] = secrets.token_urlsafe(24)
+            self.generated_key = True
+        for stand_in in STAND_INS:
+            self._start_stand_in(stand_in)
+        app_module = importlib.import_module(self.app_spec.partition(":")[0])
+        specs = getattr(app_module, "QUEUES", QUEUES)
+        self.queue = LocalQueue(self.data_dir / "queue.db", specs)
+        container.reset()
+        container.provide("bus", self.queue, label=f"local-queue ({self.queue.path})")
+        for stand_in in STAND_INS:
+            where = self.env.get(stand_in.url_setting, "")
+            kind = "emulator" if stand_in.name in self.stand_ins else "configured"
+            container.describe(stand_in.name, f"{kind} {where}")
+        app = load_app(self.app_spec)
+        options = HostOptions.from_host_json(ROOT / "host.json", port=self.port, run_timers=self.run_timers)
+        self.host = LocalHost(
+            app,
+            self.queue,
+            function_key=self.function_key,
+            master_key=self.env.get("SMART_MASTER_KEY"),
+            options=options,
+            env=self.env,
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        if self.host is not None:
+            self.host.stop()
+        for stand_in in self.stand_ins.values():
+            stand_in.stop()
+        self.stand_ins.clear()
+        container.reset()
+        if self.queue is not None:
+            self.queue.close()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _start_stand_in(self, stand_in: StandIn) -> None:
+        if self.env.get(stand_in.url_setting):
+            logger.info("%s: using %s as given", stand_in.name, self.env[stand_in.url_setting])
+            return
+        module = importlib.import_module(stand_in.module)
+        factory = getattr(module, stand_in.factory)
+        options = {**stand_in.options, **self.stand_in_options.get(stand_in.name, {})}
+        instance = factory(**options)
+        instance.start()
+        self.stand_ins[stand_in.name] = instance
+        self.env[stand_in.url_setting] = instance.url
+        for name, value in stand_in.settings(instance).items():
+            self.env.setdefault(name, value)
