@@ -1,0 +1,1 @@
+"""Benchmarks: named scenarios that measure ours against a baseline in the same run."""

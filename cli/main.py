@@ -30,6 +30,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     dlq.add_parser(sub)
 
+    bench = sub.add_parser("bench", help="run benchmark scenarios (ours vs baseline, same run)")
+    from bench.cli import add_arguments as add_bench_arguments
+
+    add_bench_arguments(bench)
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "dev":
@@ -40,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(port=args.port, keep_running=args.keep_running, as_json=args.json)
     if args.command == "dlq":
         return dlq.run(args)
+    if args.command == "bench":
+        from bench.cli import run as run_bench
+
+        return run_bench(args)
     parser.error(f"unknown command {args.command}")
     return 2
 
