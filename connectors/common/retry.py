@@ -47,7 +47,7 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         if retry_after is not None:
             return min(retry_after, self.max_retry_after)
-        backoff = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        backoff = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
         return backoff * (1 + self.jitter * random.random())
 
     def should_retry(self, attempt: int, retry_after: float | None = None) -> bool:
