@@ -11,7 +11,7 @@ import importlib
 import logging
 import os
 import secrets
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,11 +53,13 @@ class LocalStack:
         port: int = 7071,
         data_dir: Path | None = None,
         app_spec: str = "function_app:app",
-        env: MutableMapping[str, str] | None = None,
+        env: Mapping[str, str] | None = None,
         stand_in_options: dict[str, dict[str, Any]] | None = None,
         run_timers: bool = True,
     ) -> None:
-        self.env = os.environ if env is None else env
+        self.env: MutableMapping[str, str] = os.environ
+        self._overrides = dict(env or {})
+        self._saved: dict[str, str | None] = {}
         self.data_dir = data_dir or ROOT / ".smart"
         self.port = port
         self.app_spec = app_spec
@@ -77,10 +79,18 @@ class LocalStack:
         assert self.host is not None
         return self.host.url
 
+    def _set(self, name: str, value: str) -> None:
+        """Set an app setting for this process, remembering the old value for ``stop``."""
+        if name not in self._saved:
+            self._saved[name] = self.env.get(name)
+        self.env[name] = value
+
     def start(self) -> LocalStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        for name, value in self._overrides.items():
+            self._set(name, value)
         if not self.env.get("SMART_FUNCTION_KEY"):
-            self.env["SMART_FUNCTION_KEY"] = secrets.token_urlsafe(24)
+            self._set("SMART_FUNCTION_KEY", secrets.token_urlsafe(24))
             self.generated_key = True
         for stand_in in STAND_INS:
             self._start_stand_in(stand_in)
@@ -114,6 +124,12 @@ class LocalStack:
         container.reset()
         if self.queue is not None:
             self.queue.close()
+        for name, value in self._saved.items():
+            if value is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = value
+        self._saved.clear()
 
     def __enter__(self) -> LocalStack:
         return self.start()
@@ -131,6 +147,7 @@ class LocalStack:
         instance = factory(**options)
         instance.start()
         self.stand_ins[stand_in.name] = instance
-        self.env[stand_in.url_setting] = instance.url
+        self._set(stand_in.url_setting, instance.url)
         for name, value in stand_in.settings(instance).items():
-            self.env.setdefault(name, value)
+            if not self.env.get(name):
+                self._set(name, value)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import azure.functions as func
 from pydantic import BaseModel, ValidationError
 
+from functions.common.logging import correlation as correlation_scope
 from functions.common.problems import Problem, validation_problem
 
 M = TypeVar("M", bound=BaseModel)
@@ -90,18 +91,19 @@ def endpoint(handler: Handler) -> Handler:
     @functools.wraps(handler)
     def wrapper(req: func.HttpRequest) -> func.HttpResponse:
         correlation = correlation_id(req)
-        try:
-            response = handler(req)
-        except Problem as problem:
-            if problem.status >= 500:
-                logger.warning(
-                    "%s %s answered %s: %s", req.method, _path(req), problem.status, problem.detail
-                )
-            return problem_response(problem, correlation)
-        except Exception:
-            logger.exception("%s %s failed (correlation %s)", req.method, _path(req), correlation)
-            internal = Problem(500, f"An unexpected error occurred; quote correlation id {correlation}.")
-            return problem_response(internal, correlation)
+        with correlation_scope(correlation):
+            try:
+                response = handler(req)
+            except Problem as problem:
+                if problem.status >= 500:
+                    logger.warning(
+                        "%s %s answered %s: %s", req.method, _path(req), problem.status, problem.detail
+                    )
+                return problem_response(problem, correlation)
+            except Exception:
+                logger.exception("%s %s failed (correlation %s)", req.method, _path(req), correlation)
+                internal = Problem(500, f"An unexpected error occurred; quote correlation id {correlation}.")
+                return problem_response(internal, correlation)
         response.headers.setdefault(CORRELATION_HEADER, correlation)
         return response
 
