@@ -175,6 +175,7 @@ def _make_request_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler
     class _RequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = server.name
+        disable_nagle_algorithm = True  # headers and body go out in separate writes; don't wait 40 ms
 
         def log_message(self, format: str, *args: Any) -> None:
             return  # the servers count requests instead of printing one line each
@@ -186,13 +187,13 @@ def _make_request_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler
             except ValueError:
                 length = -1
             if length < 0 or self.headers.get("Transfer-Encoding"):
-                self._write(_problem(411, "Send a body with a valid Content-Length (no chunked encoding)."))
                 self.close_connection = True
+                self._write(_problem(411, "Send a body with a valid Content-Length (no chunked encoding)."))
                 return
             if length > server.max_body_bytes:
                 detail = f"The body has {length} bytes; at most {server.max_body_bytes} are accepted."
-                self._write(_problem(413, detail))
                 self.close_connection = True
+                self._write(_problem(413, detail))
                 return
             body = self.rfile.read(length) if length else b""
             request = Request(
@@ -238,6 +239,8 @@ def _make_request_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler
             for name, value in response.headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(response.body)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
             if self.command != "HEAD" and response.body:
                 self.wfile.write(response.body)
