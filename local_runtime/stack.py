@@ -43,7 +43,18 @@ def _dataverse_settings(emulator: Any) -> dict[str, str]:
     return {"DATAVERSE_ACCESS_TOKEN": "local-emulator-token"}
 
 
-STAND_INS: tuple[StandIn, ...] = ()
+def _gms_settings(simulator: Any) -> dict[str, str]:
+    return {
+        "GMS_LOGIN": simulator.login,
+        "GMS_PASSWORD": simulator._password,
+        "GMS_CLIENT_ID": simulator.client_id,
+        "GMS_CALLBACK_TOKEN": secrets.token_urlsafe(16),
+    }
+
+
+STAND_INS: tuple[StandIn, ...] = (
+    StandIn("gms", "GMS_BASE_URL", "local_runtime.simulators.gms", "GmsSimulator", _gms_settings),
+)
 
 
 class LocalStack:
@@ -112,7 +123,10 @@ class LocalStack:
             master_key=self.env.get("SMART_MASTER_KEY"),
             options=options,
             env=self.env,
-        ).start()
+        )
+        if not self.env.get("SMART_PUBLIC_BASE_URL"):
+            self._set("SMART_PUBLIC_BASE_URL", self.host.url)  # where providers post callbacks
+        self.host.start()
         return self
 
     def stop(self) -> None:

@@ -25,7 +25,50 @@ DATAVERSE_EVENTS = QueueSpec(
     description="Dataverse service endpoint (JSON RemoteExecutionContext) -> event router.",
 )
 
-QUEUES: tuple[QueueSpec, ...] = (DATAVERSE_EVENTS,)
+MESSAGES_OUTBOUND = QueueSpec(
+    "messages-outbound",
+    description="One message each: send through GMS, record the provider id.",
+)
+MESSAGE_BATCHES = QueueSpec(
+    "message-batches",
+    lock_duration=300.0,
+    max_delivery_count=5,
+    description="Bulk sends: expand a batch (inline recipients or a Dataverse selection) and send in bulk.",
+)
+DELIVERY_REPORTS = QueueSpec(
+    "delivery-reports",
+    description="GMS delivery reports accepted by the callback, written back to Dataverse in batches.",
+)
+SHIPMENTS = QueueSpec(
+    "shipments",
+    max_delivery_count=5,
+    description="Waybills to create from CRM orders.",
+)
+PAYMENTS = QueueSpec(
+    "payments",
+    max_delivery_count=5,
+    description="PayPal invoices to create from CRM orders.",
+)
+PAYPAL_EVENTS = QueueSpec(
+    "paypal-events",
+    description="Verified PayPal webhook events to apply to payments.",
+)
+COUNTERPARTY_CHECKS = QueueSpec(
+    "counterparty-checks",
+    lock_duration=300.0,
+    description="Counterparty checks (manual ones that were not ready, scheduled and on-creation ones).",
+)
+
+QUEUES: tuple[QueueSpec, ...] = (
+    DATAVERSE_EVENTS,
+    MESSAGES_OUTBOUND,
+    MESSAGE_BATCHES,
+    DELIVERY_REPORTS,
+    SHIPMENTS,
+    PAYMENTS,
+    PAYPAL_EVENTS,
+    COUNTERPARTY_CHECKS,
+)
 
 
 def queue_spec(name: str) -> QueueSpec:
