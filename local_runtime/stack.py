@@ -52,8 +52,19 @@ def _gms_settings(simulator: Any) -> dict[str, str]:
     }
 
 
+def _youscore_settings(simulator: Any) -> dict[str, str]:
+    return {"YOUSCORE_API_KEY": simulator.api_keys["registry"]}
+
+
 STAND_INS: tuple[StandIn, ...] = (
     StandIn("gms", "GMS_BASE_URL", "local_runtime.simulators.gms", "GmsSimulator", _gms_settings),
+    StandIn(
+        "youscore",
+        "YOUSCORE_BASE_URL",
+        "local_runtime.simulators.youcontrol",
+        "YouScoreSimulator",
+        _youscore_settings,
+    ),
 )
 
 
