@@ -37,6 +37,7 @@ class StandIn:
     factory: str
     settings: Callable[[Any], dict[str, str]]
     options: dict[str, Any] = field(default_factory=dict)
+    connect: Callable[[Any, str], None] | None = None  # (stand-in, app base URL): e.g. register a webhook
 
 
 def _dataverse_settings(emulator: Any) -> dict[str, str]:
@@ -56,6 +57,22 @@ def _youscore_settings(simulator: Any) -> dict[str, str]:
     return {"YOUSCORE_API_KEY": simulator.api_keys["registry"]}
 
 
+def _paypal_settings(simulator: Any) -> dict[str, str]:
+    options = simulator.verification_options()
+    return {
+        "PAYPAL_CLIENT_ID": simulator.client_id,
+        "PAYPAL_CLIENT_SECRET": simulator.client_secret,
+        "PAYPAL_WEBHOOK_ID": simulator.webhook_id,
+        "PAYPAL_CERT_HOSTS": ",".join(options["allowed_cert_hosts"]) or "127.0.0.1",
+        "PAYPAL_CERT_HTTP_HOSTS": ",".join(options["allow_http_hosts"]),
+        "PAYPAL_CERT_NAME_SUFFIXES": ",".join(options["cert_name_suffixes"]),
+    }
+
+
+def _paypal_connect(simulator: Any, app_url: str) -> None:
+    simulator.add_webhook_listener(f"{app_url}/api/paypal/webhook")
+
+
 STAND_INS: tuple[StandIn, ...] = (
     StandIn("gms", "GMS_BASE_URL", "local_runtime.simulators.gms", "GmsSimulator", _gms_settings),
     StandIn(
@@ -64,6 +81,14 @@ STAND_INS: tuple[StandIn, ...] = (
         "local_runtime.simulators.youcontrol",
         "YouScoreSimulator",
         _youscore_settings,
+    ),
+    StandIn(
+        "paypal",
+        "PAYPAL_BASE_URL",
+        "local_runtime.simulators.paypal",
+        "PayPalSimulator",
+        _paypal_settings,
+        connect=_paypal_connect,
     ),
 )
 
@@ -137,6 +162,9 @@ class LocalStack:
         )
         if not self.env.get("SMART_PUBLIC_BASE_URL"):
             self._set("SMART_PUBLIC_BASE_URL", self.host.url)  # where providers post callbacks
+        for stand_in in STAND_INS:
+            if stand_in.connect is not None and stand_in.name in self.stand_ins:
+                stand_in.connect(self.stand_ins[stand_in.name], self.host.url)
         self.host.start()
         return self
 
