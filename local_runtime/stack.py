@@ -73,6 +73,10 @@ def _paypal_connect(simulator: Any, app_url: str) -> None:
     simulator.add_webhook_listener(f"{app_url}/api/paypal/webhook")
 
 
+def _novaposhta_settings(simulator: Any) -> dict[str, str]:
+    return {"NOVAPOSHTA_API_KEY": simulator.api_key, "NOVAPOSHTA_PRINT_BASE_URL": simulator.url}
+
+
 STAND_INS: tuple[StandIn, ...] = (
     StandIn("gms", "GMS_BASE_URL", "local_runtime.simulators.gms", "GmsSimulator", _gms_settings),
     StandIn(
@@ -81,6 +85,13 @@ STAND_INS: tuple[StandIn, ...] = (
         "local_runtime.simulators.youcontrol",
         "YouScoreSimulator",
         _youscore_settings,
+    ),
+    StandIn(
+        "novaposhta",
+        "NOVAPOSHTA_BASE_URL",
+        "local_runtime.simulators.novaposhta",
+        "NovaPoshtaSimulator",
+        _novaposhta_settings,
     ),
     StandIn(
         "paypal",

@@ -1,0 +1,105 @@
+"""Nova Poshta API 2.0 (JSON) client: addresses, quotes, waybills, tracking, print links, scan sheets.
+
+Nova Poshta always answers HTTP 200; ``success: false`` becomes a ``NovaPoshtaApiError`` carrying the
+provider's ``errorCodes`` and ``errors``. Bad input raises pydantic ``ValidationError`` (naming the field)
+before any call is made.
+"""
+
+from connectors.novaposhta.client import DEFAULT_PRINT_BASE_URL, NovaPoshtaClient
+from connectors.novaposhta.errors import (
+    NovaPoshtaApiError,
+    NovaPoshtaAuthenticationError,
+    NovaPoshtaConnectionError,
+    NovaPoshtaError,
+    NovaPoshtaUnavailableError,
+    WaybillNotDeletableError,
+)
+from connectors.novaposhta.models import (
+    CargoType,
+    ContactPerson,
+    Counterparty,
+    DeliveryDateRequest,
+    Dimensions,
+    PayerType,
+    PaymentMethod,
+    Phone,
+    PriceQuote,
+    PriceRequest,
+    Ref,
+    ScanSheet,
+    ScanSheetSummary,
+    ServiceType,
+    Settlement,
+    SettlementPage,
+    Street,
+    Warehouse,
+    WarehousePage,
+    WarehouseType,
+    WaybillNumber,
+    mask_phone,
+)
+from connectors.novaposhta.printing import redact_print_url
+from connectors.novaposhta.statuses import FINAL_STATES, STATUS_CODES, ShipmentState, is_final, state_for_code
+from connectors.novaposhta.tracking import MAX_DOCUMENTS_PER_CALL, TrackingQuery, TrackingStatus
+from connectors.novaposhta.waybills import (
+    AddressDestination,
+    CashOnDelivery,
+    ParcelLockerDestination,
+    Recipient,
+    Seat,
+    Sender,
+    WarehouseDestination,
+    Waybill,
+    WaybillRequest,
+)
+
+__all__ = [
+    "DEFAULT_PRINT_BASE_URL",
+    "FINAL_STATES",
+    "MAX_DOCUMENTS_PER_CALL",
+    "STATUS_CODES",
+    "AddressDestination",
+    "CargoType",
+    "CashOnDelivery",
+    "ContactPerson",
+    "Counterparty",
+    "DeliveryDateRequest",
+    "Dimensions",
+    "NovaPoshtaApiError",
+    "NovaPoshtaAuthenticationError",
+    "NovaPoshtaClient",
+    "NovaPoshtaConnectionError",
+    "NovaPoshtaError",
+    "NovaPoshtaUnavailableError",
+    "ParcelLockerDestination",
+    "PayerType",
+    "PaymentMethod",
+    "Phone",
+    "PriceQuote",
+    "PriceRequest",
+    "Recipient",
+    "Ref",
+    "ScanSheet",
+    "ScanSheetSummary",
+    "Seat",
+    "Sender",
+    "ServiceType",
+    "Settlement",
+    "SettlementPage",
+    "ShipmentState",
+    "Street",
+    "TrackingQuery",
+    "TrackingStatus",
+    "Warehouse",
+    "WarehouseDestination",
+    "WarehousePage",
+    "WarehouseType",
+    "Waybill",
+    "WaybillNotDeletableError",
+    "WaybillNumber",
+    "WaybillRequest",
+    "is_final",
+    "mask_phone",
+    "redact_print_url",
+    "state_for_code",
+]
