@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from cli import dataverse as dataverse_commands
 from cli import dlq
 
 
@@ -29,6 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--json", action="store_true", help="print the demo's results as JSON")
 
     dlq.add_parser(sub)
+    dataverse_commands.add_parsers(sub)
 
     bench = sub.add_parser("bench", help="run benchmark scenarios (ours vs baseline, same run)")
     from bench.cli import add_arguments as add_bench_arguments
@@ -45,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(port=args.port, keep_running=args.keep_running, as_json=args.json)
     if args.command == "dlq":
         return dlq.run(args)
+    if args.command == "provision":
+        return dataverse_commands.run_provision(args)
+    if args.command == "register-events":
+        return dataverse_commands.run_register(args)
     if args.command == "bench":
         from bench.cli import run as run_bench
 

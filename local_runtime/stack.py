@@ -38,10 +38,24 @@ class StandIn:
     settings: Callable[[Any], dict[str, str]]
     options: dict[str, Any] = field(default_factory=dict)
     connect: Callable[[Any, str], None] | None = None  # (stand-in, app base URL): e.g. register a webhook
+    prepare: Callable[[Any], None] | None = None  # runs once the stand-in is up, before the app starts
+
+
+EMULATOR_TOKEN = "local-emulator-token"
 
 
 def _dataverse_settings(emulator: Any) -> dict[str, str]:
-    return {"DATAVERSE_ACCESS_TOKEN": "local-emulator-token"}
+    return {"DATAVERSE_ACCESS_TOKEN": EMULATOR_TOKEN}
+
+
+def _dataverse_prepare(emulator: Any) -> None:
+    """Create our tables in the emulator, as an operator runs ``provision`` against a tenant."""
+    from dataverse import DataverseClient, StaticTokenAuth
+    from dataverse.provisioning import provision
+
+    with DataverseClient(emulator.url, StaticTokenAuth(EMULATOR_TOKEN)) as client:
+        report = provision(client)
+    logger.info("dataverse emulator provisioned: %s", report.summary())
 
 
 def _gms_settings(simulator: Any) -> dict[str, str]:
@@ -78,6 +92,15 @@ def _novaposhta_settings(simulator: Any) -> dict[str, str]:
 
 
 STAND_INS: tuple[StandIn, ...] = (
+    StandIn(
+        "dataverse",
+        "DATAVERSE_URL",
+        "local_runtime.dataverse_emulator",
+        "DataverseEmulator",
+        _dataverse_settings,
+        options={"expected_token": EMULATOR_TOKEN},
+        prepare=_dataverse_prepare,
+    ),
     StandIn("gms", "GMS_BASE_URL", "local_runtime.simulators.gms", "GmsSimulator", _gms_settings),
     StandIn(
         "youscore",
@@ -208,6 +231,8 @@ class LocalStack:
         module = importlib.import_module(stand_in.module)
         factory = getattr(module, stand_in.factory)
         options = {**stand_in.options, **self.stand_in_options.get(stand_in.name, {})}
+        if stand_in.name == "dataverse":
+            options.setdefault("db_path", str(self.data_dir / "dataverse.db"))
         instance = factory(**options)
         instance.start()
         self.stand_ins[stand_in.name] = instance
@@ -215,3 +240,5 @@ class LocalStack:
         for name, value in stand_in.settings(instance).items():
             if not self.env.get(name):
                 self._set(name, value)
+        if stand_in.prepare is not None:
+            stand_in.prepare(instance)

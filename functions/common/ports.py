@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+from dataverse import (
+    ClientCertificateAuth,
+    ClientSecretAuth,
+    DataverseClient,
+    ManagedIdentityAuth,
+    StaticTokenAuth,
+    TokenCredential,
+)
 from functions.common import container
 from functions.common.bus import MessageBus
+from functions.common.logging import register_secrets
 from functions.common.servicebus import ServiceBusBus
-from functions.common.settings import BusSettings, SettingsError, load_settings
+from functions.common.settings import BusSettings, CoreSettings, SettingsError, load_settings
 
 
 def get_bus() -> MessageBus:
@@ -24,3 +36,51 @@ def _build_bus() -> MessageBus:
         "BusSettings",
         [("SERVICEBUS_CONNECTION", "is required (or SERVICEBUS_CONNECTION__fullyQualifiedNamespace)")],
     )
+
+
+def get_core_settings() -> CoreSettings:
+    return container.resolve("settings.core", lambda: load_settings(CoreSettings))
+
+
+def get_dataverse() -> DataverseClient:
+    return container.resolve("dataverse", _build_dataverse)
+
+
+def dataverse_credential(settings: CoreSettings) -> TokenCredential:
+    """The Dataverse credential the settings describe: token, secret, certificate or managed identity."""
+    register_secrets(
+        secret.get_secret_value()
+        for secret in (settings.dataverse_client_secret, settings.dataverse_access_token)
+        if secret is not None
+    )
+    if settings.dataverse_access_token is not None:
+        return StaticTokenAuth(settings.dataverse_access_token.get_secret_value())
+    if settings.dataverse_client_id and settings.dataverse_tenant_id:
+        if settings.dataverse_client_secret is not None:
+            return ClientSecretAuth(
+                settings.dataverse_tenant_id,
+                settings.dataverse_client_id,
+                settings.dataverse_client_secret.get_secret_value(),
+            )
+        if settings.dataverse_certificate_path:
+            pem = Path(settings.dataverse_certificate_path).read_text()
+            certificate = _PEM_CERTIFICATE.search(pem)
+            return ClientCertificateAuth(
+                settings.dataverse_tenant_id,
+                settings.dataverse_client_id,
+                private_key_pem=_PEM_CERTIFICATE.sub("", pem).strip(),
+                certificate_pem=certificate.group(0) if certificate else None,
+            )
+    return ManagedIdentityAuth(settings.dataverse_client_id)
+
+
+def _build_dataverse() -> DataverseClient:
+    settings = get_core_settings()
+    credential = dataverse_credential(settings)
+    container.describe("dataverse", f"{settings.dataverse_url} ({type(credential).__name__})")
+    return DataverseClient(
+        settings.dataverse_url.rstrip("/"), credential, max_concurrency=settings.dataverse_max_concurrency
+    )
+
+
+_PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.S)

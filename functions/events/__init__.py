@@ -1,0 +1,1 @@
+"""Event intake: Dataverse webhooks and the ``dataverse-events`` queue, routed to capability handlers."""

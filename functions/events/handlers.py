@@ -1,0 +1,15 @@
+"""Which capability handles which Dataverse event: the router is composed here, once."""
+
+from __future__ import annotations
+
+from dataverse.events import EventRouter
+from functions.common import container
+
+
+def get_router() -> EventRouter:
+    return container.resolve("events.router", build_router)
+
+
+def build_router() -> EventRouter:
+    router = EventRouter()
+    return router
