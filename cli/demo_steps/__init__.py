@@ -1,0 +1,1 @@
+"""One module per capability: run(stack, session) -> summary dict."""
