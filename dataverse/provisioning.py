@@ -124,7 +124,7 @@ class _Run:
         item = ProvisionAction(action, kind, name)
         self.report.actions.append(item)
         if action != "unchanged":
-            log.info("dataverse provisioning: %s %s %s", action, kind, name)
+            log.debug("dataverse provisioning: %s %s %s", action, kind, name)
         if self.progress is not None:
             self.progress(item)
 

@@ -182,7 +182,11 @@ class LocalStack:
         container.provide("bus", self.queue, label=f"local-queue ({self.queue.path})")
         for stand_in in STAND_INS:
             where = self.env.get(stand_in.url_setting, "")
-            kind = "emulator" if stand_in.name in self.stand_ins else "configured"
+            kind = (
+                ("emulator" if stand_in.name == "dataverse" else "simulator")
+                if stand_in.name in self.stand_ins
+                else "configured"
+            )
             container.describe(stand_in.name, f"{kind} {where}")
         app = load_app(self.app_spec)
         options = HostOptions.from_host_json(ROOT / "host.json", port=self.port, run_timers=self.run_timers)
