@@ -8,10 +8,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from functions.common.logging import correlation_id as current_correlation_id
+
 
 @dataclass(frozen=True)
 class OutboundMessage:
-    """One message to enqueue. ``message_id`` doubles as the duplicate-detection key."""
+    """One message to enqueue. ``message_id`` doubles as the duplicate-detection key.
+
+    ``of_json`` carries the current correlation id (the HTTP request's or the message being handled)
+    onto the message, so an item keeps one correlation id across every queue hop.
+    """
 
     body: bytes
     message_id: str
@@ -38,7 +44,7 @@ class OutboundMessage:
             message_id=message_id,
             application_properties=dict(application_properties or {}),
             scheduled_enqueue_time_utc=scheduled_enqueue_time_utc,
-            correlation_id=correlation_id,
+            correlation_id=correlation_id or current_correlation_id.get(),
             subject=subject,
         )
 
