@@ -18,7 +18,7 @@ from dataverse.errors import NotFoundError, error_from_parts
 
 __all__ = ["DEFAULT_BULK_CHUNK_SIZE", "DEFAULT_RETRY", "DataverseClient"]
 
-DEFAULT_RETRY = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=8.0, max_retry_after=60.0)
+DEFAULT_RETRY = RetryPolicy(max_attempts=5, base_delay=0.5, max_delay=8.0, max_retry_after=30.0)
 DEFAULT_BULK_CHUNK_SIZE = 500
 """Rows per CreateMultiple/UpdateMultiple/UpsertMultiple request.
 
