@@ -23,6 +23,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     dev.add_argument("--app", default="function_app:app", help="module:attribute of the FunctionApp")
     dev.add_argument("--data-dir", default=None, help="where the local queue and emulator keep data")
     dev.add_argument("--no-timers", action="store_true", help="fire timers only on demand")
+    dev.add_argument(
+        "--telemetry",
+        default="none",
+        choices=("none", "console"),
+        help="print spans and metrics to the console",
+    )
 
     demo = sub.add_parser("demo", help="start the local runtime and walk the real flows end to end")
     demo.add_argument("--port", type=int, default=0, help="0 picks a free port")
@@ -69,6 +75,7 @@ def _dev(args: argparse.Namespace) -> int:
         app_spec=args.app,
         data_dir=Path(args.data_dir) if args.data_dir else None,
         run_timers=not args.no_timers,
+        telemetry=args.telemetry,
     ).start()
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

@@ -137,6 +137,7 @@ class LocalStack:
         env: Mapping[str, str] | None = None,
         stand_in_options: dict[str, dict[str, Any]] | None = None,
         run_timers: bool = True,
+        telemetry: str = "none",
     ) -> None:
         self.env: MutableMapping[str, str] = os.environ
         self._overrides = dict(env or {})
@@ -145,6 +146,7 @@ class LocalStack:
         self.port = port
         self.app_spec = app_spec
         self.run_timers = run_timers
+        self.telemetry = telemetry
         self.stand_in_options = stand_in_options or {}
         self.stand_ins: dict[str, Any] = {}
         self.queue: LocalQueue | None = None
@@ -170,6 +172,8 @@ class LocalStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         for name, value in self._overrides.items():
             self._set(name, value)
+        if not self.env.get("SMART_TELEMETRY"):
+            self._set("SMART_TELEMETRY", self.telemetry)  # none for tests and the demo; dev prints spans
         if not self.env.get("SMART_FUNCTION_KEY"):
             self._set("SMART_FUNCTION_KEY", secrets.token_urlsafe(24))
             self.generated_key = True

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from functions.common.logging import correlation as correlation_scope
 from functions.common.problems import Problem, validation_problem
+from functions.common.telemetry import configure_telemetry, span
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[func.HttpRequest], func.HttpResponse]
@@ -91,20 +92,25 @@ def endpoint(handler: Handler) -> Handler:
     @functools.wraps(handler)
     def wrapper(req: func.HttpRequest) -> func.HttpResponse:
         correlation = correlation_id(req)
-        with correlation_scope(correlation):
+        configure_telemetry()
+        with (
+            correlation_scope(correlation),
+            span(f"{req.method} {handler.__name__}", route=_path(req)) as current,
+        ):
             try:
                 response = handler(req)
+                response.headers.setdefault(CORRELATION_HEADER, correlation)
             except Problem as problem:
                 if problem.status >= 500:
                     logger.warning(
                         "%s %s answered %s: %s", req.method, _path(req), problem.status, problem.detail
                     )
-                return problem_response(problem, correlation)
+                response = problem_response(problem, correlation)
             except Exception:
                 logger.exception("%s %s failed (correlation %s)", req.method, _path(req), correlation)
                 internal = Problem(500, f"An unexpected error occurred; quote correlation id {correlation}.")
-                return problem_response(internal, correlation)
-        response.headers.setdefault(CORRELATION_HEADER, correlation)
+                response = problem_response(internal, correlation)
+            current.set_attribute("http.response.status_code", response.status_code)
         return response
 
     return wrapper

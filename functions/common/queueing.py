@@ -16,6 +16,7 @@ import azure.functions as func
 
 from functions.common.errors import PoisonMessageError
 from functions.common.logging import correlation
+from functions.common.telemetry import configure_telemetry, span
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,7 +27,11 @@ def queue_handler(function: F) -> F:
     @functools.wraps(function)
     def wrapper(msg: func.ServiceBusMessage, *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
-        with correlation(msg.correlation_id or msg.message_id):
+        configure_telemetry()
+        with (
+            correlation(msg.correlation_id or msg.message_id),
+            span(function.__name__, message_id=msg.message_id, delivery_count=msg.delivery_count),
+        ):
             try:
                 result = function(msg, *args, **kwargs)
             except PoisonMessageError as error:

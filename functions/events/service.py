@@ -38,8 +38,13 @@ def check_webhook_secret(given: str | None, expected: str | None) -> None:
         raise Problem(401, "The X-Webhook-Secret header is missing or wrong.")
 
 
-def accept_webhook(body: bytes, headers: Mapping[str, str], bus: MessageBus) -> DataverseEvent:
-    """Validate the payload and queue it as Dataverse's Service Bus endpoint would (same body)."""
+def accept_webhook(
+    body: bytes, headers: Mapping[str, str], bus: MessageBus, *, correlation_id: str | None = None
+) -> DataverseEvent:
+    """Validate the payload and queue it as Dataverse's Service Bus endpoint would (same body).
+
+    The message keeps the caller's correlation id when one was given, else Dataverse's CorrelationId.
+    """
     try:
         event = parse_webhook(body, headers)
     except MalformedEventError as error:
@@ -55,7 +60,7 @@ def accept_webhook(body: bytes, headers: Mapping[str, str], bus: MessageBus) -> 
         OutboundMessage(
             body,
             message_id=event.dedupe_key,
-            correlation_id=str(event.correlation_id) if event.correlation_id else None,
+            correlation_id=correlation_id or (str(event.correlation_id) if event.correlation_id else None),
             application_properties=properties,
         ),
     )
