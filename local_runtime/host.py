@@ -239,6 +239,7 @@ class LocalHost:
         if len(parts) == 3 and parts[0] == "queues" and parts[2] == "messages" and request.method == "POST":
             message_id = request.headers.get("x-message-id") or str(uuid.uuid4())
             properties = json.loads(request.headers.get("x-application-properties") or "{}")
+            scheduled = request.headers.get("x-scheduled-enqueue-time-utc")
             accepted = self.queue.enqueue(
                 parts[1],
                 [
@@ -247,6 +248,8 @@ class LocalHost:
                         message_id=message_id,
                         application_properties=properties,
                         content_type=request.headers.get("content-type") or "application/json",
+                        correlation_id=request.headers.get("x-correlation-id"),
+                        scheduled_enqueue_time_utc=datetime.fromisoformat(scheduled) if scheduled else None,
                     )
                 ],
             )

@@ -94,3 +94,34 @@ def test_long_handler_keeps_its_lock_by_renewal(
     release.touch()
     items = records.wait_for(lambda items: any(i.get("id") == "slow" and i.get("completed") for i in items))
     assert [i["delivery"] for i in items if i.get("id") == "slow" and "delivery" in i] == [1]
+
+
+def _enqueue(host: LocalHost, message_id: str, body: dict[str, object], **headers: str) -> requests.Response:
+    return requests.post(
+        f"{host.url}/_local/queues/work/messages",
+        data=json.dumps(body),
+        headers={"x-functions-key": MASTER_KEY, "x-message-id": message_id, **headers},
+        timeout=10,
+    )
+
+
+def test_duplicate_message_id_is_processed_once_through_the_runtime(
+    host: LocalHost, records: Records
+) -> None:
+    first = _enqueue(host, "dup-1", {"action": "ok"})
+    second = _enqueue(host, "dup-1", {"action": "ok"})
+    assert (first.json()["accepted"], second.json()["accepted"]) == (True, False)
+    records.wait_for(lambda items: any(i.get("id") == "dup-1" and i.get("completed") for i in items))
+    host._stop.wait(0.3)
+    assert sum(1 for i in records.all() if i.get("id") == "dup-1" and "delivery" in i) == 1
+
+
+def test_scheduled_message_runs_only_after_its_enqueue_time(host: LocalHost, records: Records) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    when = datetime.now(UTC) + timedelta(seconds=1.5)
+    _enqueue(host, "later-1", {"action": "ok"}, **{"x-scheduled-enqueue-time-utc": when.isoformat()})
+    host._stop.wait(0.8)
+    assert not any(i.get("id") == "later-1" for i in records.all())
+    records.wait_for(lambda items: any(i.get("id") == "later-1" and i.get("completed") for i in items))
+    assert datetime.now(UTC) >= when
