@@ -5,9 +5,11 @@ import azure.functions as func
 from functions.common.queues import QUEUES
 from functions.events.blueprint import bp as events
 from functions.health.blueprint import bp as health
+from functions.payments.blueprint import bp as payments
 
 __all__ = ["QUEUES", "app"]
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
 app.register_functions(health)
 app.register_functions(events)
+app.register_functions(payments)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataverse.events import EventRouter
 from functions.common import container
+from functions.payments import events as payments
 
 
 def get_router() -> EventRouter:
@@ -12,4 +13,5 @@ def get_router() -> EventRouter:
 
 def build_router() -> EventRouter:
     router = EventRouter()
+    payments.register_event_handlers(router)
     return router
