@@ -6,6 +6,7 @@ from functions.common.queues import QUEUES
 from functions.events.blueprint import bp as events
 from functions.health.blueprint import bp as health
 from functions.payments.blueprint import bp as payments
+from functions.shipping.blueprint import bp as shipping
 
 __all__ = ["QUEUES", "app"]
 
@@ -13,3 +14,4 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.FUNCTION)
 app.register_functions(health)
 app.register_functions(events)
 app.register_functions(payments)
+app.register_functions(shipping)

@@ -88,7 +88,14 @@ def _paypal_connect(simulator: Any, app_url: str) -> None:
 
 
 def _novaposhta_settings(simulator: Any) -> dict[str, str]:
-    return {"NOVAPOSHTA_API_KEY": simulator.api_key, "NOVAPOSHTA_PRINT_BASE_URL": simulator.url}
+    from local_runtime.simulators.novaposhta import _data
+
+    return {
+        "NOVAPOSHTA_API_KEY": simulator.api_key,
+        "NOVAPOSHTA_PRINT_BASE_URL": simulator.url,
+        "NOVAPOSHTA_SENDER_CITY_REF": simulator.city_ref("Київ"),  # the demo shop ships from Kyiv branch 1
+        "NOVAPOSHTA_SENDER_ADDRESS_REF": _data.ref("warehouse", "Київ", "1"),
+    }
 
 
 STAND_INS: tuple[StandIn, ...] = (

@@ -50,6 +50,18 @@ def parse_np_datetime(value: object) -> datetime | None:
     text = str(value or "").strip()
     if not text or text.startswith("0001-01-01"):
         return None
+    if len(text) == 19 and text[2] in "-." and text[5] in "-." and text[13] == ":":
+        try:  # "dd-mm-YYYY HH:MM:SS", the tracking API's usual form: parsed without strptime
+            return datetime(
+                int(text[6:10]),
+                int(text[3:5]),
+                int(text[0:2]),
+                int(text[11:13]),
+                int(text[14:16]),
+                int(text[17:19]),
+            )
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt)

@@ -268,11 +268,11 @@ class YouScoreClient:
         attempt = 0
         while True:
             attempt += 1
-            self.rate_limiter.acquire(partition)
             try:
-                response = self._session.get(
-                    self.base_url + path, params=params, headers=headers, timeout=self._timeout
-                )
+                with self.rate_limiter.slot(partition):
+                    response = self._session.get(
+                        self.base_url + path, params=params, headers=headers, timeout=self._timeout
+                    )
             except requests.RequestException as exc:
                 transient = isinstance(exc, _TRANSIENT_TRANSPORT_ERRORS)
                 if transient and self._retry.should_retry(attempt):

@@ -6,8 +6,11 @@ lets a caller through only when every window has room; otherwise ``acquire`` sle
 grant leaves the fullest window. A sliding window is stricter than a fixed one, so the server sees no
 more than ``limit`` requests in any window of ``period`` whichever way it counts.
 
-``margin`` widens each window a little, because a request reaches the server some time after its slot
-was granted and that delay varies (network, thread scheduling). Keep it larger than the jitter.
+A request reaches the server some time after its slot was granted, and that delay varies (network,
+thread scheduling, a busy machine). So a slot taken with ``slot(partition)`` is counted from the grant
+until the response has arrived, and its window is measured from the response: the server saw the
+request no later than that, so the limiter's count is never below the server's whatever the delay.
+``margin`` still widens each window a little for clock granularity.
 
 One limiter object is thread-safe and may be shared by any number of threads and clients in a process.
 It does not coordinate processes: with N Function instances calling with one key, give each
@@ -16,10 +19,12 @@ It does not coordinate processes: with N Function instances calling with one key
 
 from __future__ import annotations
 
+import contextlib
+import math
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,12 +37,20 @@ class RateLimiter(Protocol):
         """Block until a request may be sent; return the seconds waited."""
         ...
 
+    def slot(self, partition: str = "") -> contextlib.AbstractContextManager[float]:
+        """``acquire``, holding the slot until the block ends (the response arrived)."""
+        ...
+
 
 class NoRateLimit:
     """A limiter that never waits (tests, or a caller that limits elsewhere)."""
 
     def acquire(self, partition: str = "") -> float:
         return 0.0
+
+    @contextmanager
+    def slot(self, partition: str = "") -> Iterator[float]:
+        yield 0.0
 
 
 @dataclass(frozen=True)
@@ -71,8 +84,8 @@ class SlidingWindowRateLimiter:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._longest = max(period for _, period in self.windows) + margin
-        self._capacity = max(limit for limit, _ in self.windows)
-        self._grants: dict[str, deque[float]] = {}
+        # per partition: one stamp per recent grant; math.inf while the request is still in flight
+        self._grants: dict[str, list[float]] = {}
         self._granted = 0
         self._waited = 0
         self._seconds_waited = 0.0
@@ -80,31 +93,43 @@ class SlidingWindowRateLimiter:
     def __repr__(self) -> str:
         return f"SlidingWindowRateLimiter(windows={self.windows!r}, margin={self.margin!r})"
 
-    def try_acquire(self, partition: str = "") -> float:
+    def try_acquire(self, partition: str = "", *, in_flight: bool = False) -> float:
         """Take a slot now and return 0.0, or take nothing and return how long to wait (> 0)."""
         with self._lock:
             now = self._clock()
-            grants = self._grants.setdefault(partition, deque(maxlen=self._capacity))
-            while grants and grants[0] <= now - self._longest:
-                grants.popleft()
+            grants = self._grants.setdefault(partition, [])
+            grants[:] = [stamp for stamp in grants if stamp > now - self._longest]
             wait = 0.0
             for limit, period in self.windows:
                 span = period + self.margin
-                # grants is oldest-first; the window is full when its `limit`-th newest grant is recent.
-                if len(grants) >= limit:
-                    oldest_in_window = grants[len(grants) - limit]
-                    if oldest_in_window > now - span:
-                        wait = max(wait, oldest_in_window + span - now)
+                counted = sorted(stamp for stamp in grants if stamp > now - span)
+                if len(counted) >= limit:
+                    # room appears when enough of the counted grants leave the window
+                    leaving = counted[len(counted) - limit]
+                    wait = max(wait, leaving + span - now if leaving != math.inf else 0.01)
             if wait > 0:
                 return wait
-            grants.append(now)
+            grants.append(math.inf if in_flight else now)
             self._granted += 1
             return 0.0
 
     def acquire(self, partition: str = "") -> float:
+        return self._acquire(partition, in_flight=False)
+
+    @contextmanager
+    def slot(self, partition: str = "") -> Iterator[float]:
+        waited = self._acquire(partition, in_flight=True)
+        try:
+            yield waited
+        finally:
+            with self._lock:
+                grants = self._grants[partition]
+                grants[grants.index(math.inf)] = self._clock()
+
+    def _acquire(self, partition: str, *, in_flight: bool) -> float:
         waited = 0.0
         while True:
-            wait = self.try_acquire(partition)
+            wait = self.try_acquire(partition, in_flight=in_flight)
             if wait <= 0:
                 if waited:
                     with self._lock:

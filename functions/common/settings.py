@@ -7,6 +7,7 @@ of a KeyError deep inside a request. Secrets are ``SecretStr``: they never print
 
 from __future__ import annotations
 
+import os
 from typing import TypeVar
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
@@ -84,3 +85,13 @@ def load_settings(cls: type[S]) -> S:
             why = "is required but not set" if item["type"] == "missing" else item["msg"]
             problems.append((name.upper() if "__" not in name else name, why))
         raise SettingsError(cls.__name__, problems) from None
+
+
+def timer_schedule(setting: str, default: str) -> str:
+    """A timer binding's schedule: ``%SETTING%`` when that app setting exists (the host resolves it, so
+    operators change the schedule without a deployment), else ``default`` (six-field NCRONTAB, UTC).
+
+    Read while the host indexes the functions, which is when app settings are already in the
+    environment; the Functions host refuses to load a function whose ``%SETTING%`` is missing.
+    """
+    return f"%{setting}%" if os.environ.get(setting) else default

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataverse.events import EventRouter
 from functions.common import container
 from functions.payments import events as payments
+from functions.shipping import events as shipping
 
 
 def get_router() -> EventRouter:
@@ -14,4 +15,5 @@ def get_router() -> EventRouter:
 def build_router() -> EventRouter:
     router = EventRouter()
     payments.register_event_handlers(router)
+    shipping.register_event_handlers(router)
     return router

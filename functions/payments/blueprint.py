@@ -7,6 +7,7 @@ import azure.functions as func
 from functions.common.http import endpoint, json_response, parse_json, parse_query
 from functions.common.operations import operation
 from functions.common.ports import get_bus
+from functions.common.queueing import queue_handler
 from functions.payments import wiring
 from functions.payments.events import parse_order_message
 from functions.payments.models import (
@@ -128,11 +129,13 @@ def paypal_webhook(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @bp.service_bus_queue_trigger(arg_name="msg", queue_name="payments", connection="SERVICEBUS_CONNECTION")
+@queue_handler
 def invoice_orders(msg: func.ServiceBusMessage) -> None:
     wiring.get_invoice_service().invoice_order(parse_order_message(msg.get_body()))
 
 
 @bp.service_bus_queue_trigger(arg_name="msg", queue_name="paypal-events", connection="SERVICEBUS_CONNECTION")
+@queue_handler
 def paypal_events(msg: func.ServiceBusMessage) -> None:
     wiring.get_event_applier().apply(msg.get_body())
 

@@ -73,6 +73,7 @@ class SimState:
     seed: int
     hours_advanced: float = 0.0
     waybills: dict[str, WaybillRecord] = field(default_factory=dict)  # by ref, in creation order
+    _by_number: dict[str, str] = field(default_factory=dict, repr=False)  # waybill number -> ref
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)  # recipient contact persons by ref
     addresses: dict[str, dict[str, Any]] = field(default_factory=dict)  # recipient addresses by ref
     scan_sheets: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -89,7 +90,10 @@ class SimState:
         return self._next
 
     def by_number(self, number: str) -> WaybillRecord | None:
-        return next((w for w in self.waybills.values() if w.number == number), None)
+        if len(self._by_number) != len(self.waybills):  # waybills are only ever added: rebuild the index
+            self._by_number = {w.number: ref for ref, w in self.waybills.items()}
+        ref = self._by_number.get(number)
+        return self.waybills.get(ref) if ref is not None else None
 
 
 def decimal(value: object) -> Decimal | None:
