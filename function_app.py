@@ -3,8 +3,11 @@
 import azure.functions as func
 
 from functions.common.queues import QUEUES
+from functions.counterparty.blueprint import bp as counterparty
+from functions.dashboard.blueprint import bp as dashboard
 from functions.events.blueprint import bp as events
 from functions.health.blueprint import bp as health
+from functions.messaging.blueprint import bp as messaging
 from functions.payments.blueprint import bp as payments
 from functions.shipping.blueprint import bp as shipping
 
@@ -15,3 +18,6 @@ app.register_functions(health)
 app.register_functions(events)
 app.register_functions(payments)
 app.register_functions(shipping)
+app.register_functions(counterparty)
+app.register_functions(messaging)
+app.register_functions(dashboard)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -49,7 +50,20 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted)
 
 
+def ensure_chromium() -> None:
+    """The dashboard's browser test needs a headless Chromium: install Debian's package when missing."""
+    names = ("chromium", "chromium-browser", "google-chrome")
+    if os.environ.get("SMART_CHROMIUM") or any(shutil.which(name) for name in names):
+        return
+    if os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        print("installing chromium for the browser test (first run only) ...", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, check=False)
+
+
 def run_tests(extra: list[str]) -> int:
+    ensure_chromium()
     steps = [
         ("ruff", [str(PYTHON), "-m", "ruff", "check", "."]),
         ("mypy", [str(PYTHON), "-m", "mypy"]),

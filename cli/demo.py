@@ -57,6 +57,7 @@ def run_demo(*, port: int = 0, keep_running: bool = False, as_json: bool = False
             print(json.dumps(results, indent=2, default=str, ensure_ascii=False))
         if keep_running:
             print(f"serving on {stack.url} until Ctrl-C (function key {stack.function_key})", flush=True)
+            print(f"results dashboard: {stack.url}/api/dashboard?code={stack.function_key}", flush=True)
             try:
                 while True:
                     time.sleep(3600)

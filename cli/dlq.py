@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -170,12 +171,13 @@ def run(args: argparse.Namespace) -> int:
                 print(f"    body: {item.body_preview}")
         return 0
     replayed = store.replay(args.queue, args.ids)
+    missing = len(set(args.ids)) - replayed if args.ids else 0
     if args.json:
-        print(json.dumps({"queue": args.queue, "replayed": replayed}))
+        print(json.dumps({"queue": args.queue, "replayed": replayed, "not_found": max(missing, 0)}))
     else:
         print(f"replayed {replayed} message(s) to {args.queue} ({store.name})")
-    if args.ids and replayed < len(set(args.ids)):
-        print(f"{len(set(args.ids)) - replayed} requested id(s) were not in the dead-letter queue")
+    if missing > 0:
+        print(f"{missing} requested id(s) were not in the dead-letter queue", file=sys.stderr)
         return 1
     return 0
 

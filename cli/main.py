@@ -10,6 +10,8 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from cli import chaos as chaos_commands
+from cli import connectors as connector_commands
 from cli import dataverse as dataverse_commands
 from cli import dlq
 
@@ -36,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--json", action="store_true", help="print the demo's results as JSON")
 
     dlq.add_parser(sub)
+    chaos_commands.add_parser(sub)
+    connector_commands.add_parser(sub)
     dataverse_commands.add_parsers(sub)
 
     bench = sub.add_parser("bench", help="run benchmark scenarios (ours vs baseline, same run)")
@@ -53,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_demo(port=args.port, keep_running=args.keep_running, as_json=args.json)
     if args.command == "dlq":
         return dlq.run(args)
+    if args.command == "chaos":
+        return chaos_commands.run(args)
+    if args.command == "connectors":
+        return connector_commands.run(args)
     if args.command == "provision":
         return dataverse_commands.run_provision(args)
     if args.command == "register-events":

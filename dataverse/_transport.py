@@ -117,7 +117,7 @@ class Transport:
             self._count(paused=paused)
             if response is None:
                 continue  # a retried connection failure
-            if response.status_code < 400 or response.status_code in accept_statuses:
+            if response.status_code < 300 or response.status_code in accept_statuses:  # 3xx: not followed
                 return response
             error = error_from_parts(response.status_code, response.headers, response.content)
             if not self._should_retry(error, idempotent, attempt):
@@ -149,6 +149,7 @@ class Transport:
                     json=json_body,
                     data=data,
                     timeout=self.timeout,
+                    allow_redirects=False,  # a 307 would re-send the rows to another host
                 )
         except requests.RequestException as error:
             failure = DataverseConnectionError(

@@ -36,7 +36,7 @@ def odata_literal(value: Any) -> str:
         return str(value)
     if isinstance(value, datetime):
         utc = value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return utc.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"  # 4-digit year, unlike %Y
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import socket
+import sys
 import threading
 import time
 from collections import Counter
@@ -169,6 +170,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the caller went away (it timed out, or its process was killed): nothing to report
+        super().handle_error(request, client_address)
 
 
 def _make_request_handler(server: LoopbackServer) -> type[BaseHTTPRequestHandler]:

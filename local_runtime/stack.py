@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from functions.common import container
+from functions.common.logging import install_log_redaction, register_secrets
 from functions.common.queues import QUEUES
 from local_runtime.app_index import load_app
 from local_runtime.host import HostOptions, LocalHost
@@ -184,6 +185,8 @@ class LocalStack:
         if not self.env.get("SMART_FUNCTION_KEY"):
             self._set("SMART_FUNCTION_KEY", secrets.token_urlsafe(24))
             self.generated_key = True
+        register_secrets([self.function_key, self.env.get("SMART_MASTER_KEY")])
+        install_log_redaction()  # on the root handlers present now, as the worker's is in Azure
         for stand_in in STAND_INS:
             self._start_stand_in(stand_in)
         app_module = importlib.import_module(self.app_spec.partition(":")[0])

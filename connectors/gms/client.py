@@ -246,7 +246,8 @@ class GmsClient:
             headers["Content-Type"] = "application/json"
         try:
             response = self._session.request(
-                method, url, data=data, headers=headers, auth=self._auth, timeout=self._timeout
+                method, url, data=data, headers=headers, auth=self._auth, timeout=self._timeout,
+                allow_redirects=False,  # a redirect would re-send the recipients to another host
             )
         except requests.Timeout as error:
             raise GmsConnectionError(f"GMS did not answer {method} in time") from error

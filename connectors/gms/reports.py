@@ -17,7 +17,10 @@ def epoch_ms_to_datetime(value: object) -> object:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value / 1000.0, tz=UTC)
+        try:
+            return datetime.fromtimestamp(value / 1000.0, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError("time is out of range for epoch milliseconds") from None
     return value
 
 

@@ -80,7 +80,7 @@ def parse_delivery_reports(body: bytes) -> list[DeliveryReport]:
     """
     try:
         payload = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:  # RecursionError: too deep
         raise InvalidDeliveryReportError("delivery report body is not valid JSON", field="body") from error
     single = isinstance(payload, dict)
     items = [payload] if single else payload

@@ -98,6 +98,7 @@ class Transport:
                 data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
                 headers={"Content-Type": "application/json", "Accept": "application/json"},
                 timeout=self.timeout,
+                allow_redirects=False,  # a 307 would re-send the body, API key included, to another host
             )
         except requests.Timeout as error:
             raise NovaPoshtaConnectionError("timed out", called=called, timed_out=True) from error

@@ -136,5 +136,5 @@ def parse_event(raw_body: bytes) -> WebhookEvent:
     try:
         data = json.loads(raw_body)
         return WebhookEvent.model_validate(data)
-    except (ValueError, ValidationError) as error:
+    except (ValueError, ValidationError, RecursionError) as error:  # RecursionError: nested too deep
         raise WebhookEventError("body is not a PayPal webhook event") from error

@@ -226,7 +226,7 @@ def verify_via_api(
     transmission = TransmissionHeaders.from_headers(headers)
     try:
         event = json.loads(raw_body)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: nested too deep
         raise WebhookVerificationError("webhook body is not JSON") from error
     if not isinstance(event, dict):
         raise WebhookVerificationError("webhook body is not a JSON object")

@@ -271,7 +271,8 @@ class YouScoreClient:
             try:
                 with self.rate_limiter.slot(partition):
                     response = self._session.get(
-                        self.base_url + path, params=params, headers=headers, timeout=self._timeout
+                        self.base_url + path, params=params, headers=headers, timeout=self._timeout,
+                        allow_redirects=False,  # only the configured host gets our requests
                     )
             except requests.RequestException as exc:
                 transient = isinstance(exc, _TRANSIENT_TRANSPORT_ERRORS)

@@ -98,10 +98,10 @@ def parse_wcf_date(text: str) -> datetime:
 
 def _load(payload: bytes | str | Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(payload, bytes | str):
-        text = payload.decode("utf-8-sig") if isinstance(payload, bytes) else payload.lstrip("\ufeff")
         try:
+            text = payload.decode("utf-8-sig") if isinstance(payload, bytes) else payload.lstrip("\ufeff")
             payload = json.loads(text, parse_float=Decimal)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError; too deep
             raise MalformedEventError("$", f"not JSON ({error.__class__.__name__})") from error
     if not isinstance(payload, Mapping):
         raise MalformedEventError("$", "expected a JSON object")

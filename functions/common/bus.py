@@ -1,4 +1,6 @@
-"""The Bus port: put a message on a queue. Adapters: Azure Service Bus and the local queue."""
+"""The Bus port: put a message on a queue; the QueueStats port: how many messages a queue holds.
+
+Adapters of both: Azure Service Bus (``servicebus``) and the local queue (``local_runtime.queue``)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from functions.common.logging import correlation_id as current_correlation_id
 
@@ -57,3 +59,18 @@ class MessageBus(Protocol):
     def send(self, queue: str, message: OutboundMessage) -> None: ...
 
     def send_many(self, queue: str, messages: Sequence[OutboundMessage]) -> None: ...
+
+
+@runtime_checkable
+class QueueStats(Protocol):
+    """Message counts of one queue: at least ``active``, ``scheduled`` and ``dead_letter``.
+
+    ``local_runtime.queue.LocalQueue`` satisfies it as it is; ``servicebus.ServiceBusQueueStats`` reads
+    Service Bus's runtime properties and raises ``QueueStatsError`` when it cannot.
+    """
+
+    def counts(self, queue: str) -> Mapping[str, int]: ...
+
+
+class QueueStatsError(RuntimeError):
+    """The queue statistics could not be read (no rights, unknown queue, backend unreachable)."""

@@ -50,6 +50,8 @@ def parse_json(req: func.HttpRequest, model: type[M]) -> M:
             400,
             f"The request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}.",
         ) from None
+    except RecursionError:
+        raise Problem(400, "The request body is nested too deeply.") from None
     return validate(model, data)
 
 

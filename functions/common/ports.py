@@ -39,7 +39,14 @@ def _build_bus() -> MessageBus:
 
 
 def get_core_settings() -> CoreSettings:
-    return container.resolve("settings.core", lambda: load_settings(CoreSettings))
+    return container.resolve("settings.core", _load_core_settings)
+
+
+def _load_core_settings() -> CoreSettings:
+    s = load_settings(CoreSettings)
+    held = [s.dataverse_webhook_secret, s.dataverse_client_secret, s.dataverse_access_token]
+    register_secrets(secret.get_secret_value() for secret in held if secret is not None)
+    return s
 
 
 def get_dataverse() -> DataverseClient:

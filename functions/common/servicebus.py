@@ -1,4 +1,4 @@
-"""The Bus port on Azure Service Bus (azure-servicebus), by connection string or managed identity."""
+"""The Bus and QueueStats ports on Azure Service Bus (azure-servicebus), by connection string or identity."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from functions.common.bus import OutboundMessage
+from functions.common.bus import OutboundMessage, QueueStatsError
 
 if TYPE_CHECKING:
     from azure.servicebus import ServiceBusClient, ServiceBusMessage
+    from azure.servicebus.management import ServiceBusAdministrationClient
 
 
 class ServiceBusBus:
@@ -74,6 +75,52 @@ class ServiceBusBus:
                 self._senders[queue] = self._client.get_queue_sender(queue_name=queue)
                 self._locks[queue] = threading.Lock()
             return self._senders[queue], self._locks[queue]
+
+
+class ServiceBusQueueStats:
+    """Queue counts from Service Bus's runtime properties (``get_queue_runtime_properties``).
+
+    Reading them needs the Manage claim (a SAS policy with Manage) or, by identity, the "Azure Service
+    Bus Data Owner" role; a refusal or an unknown queue raises ``QueueStatsError`` naming the queue.
+    """
+
+    backend = "azure-servicebus"
+
+    def __init__(self, client: ServiceBusAdministrationClient) -> None:
+        self._client = client
+
+    @classmethod
+    def from_connection_string(cls, connection_string: str, **options: Any) -> ServiceBusQueueStats:
+        """``options`` go to the administration client (e.g. ``transport`` in tests)."""
+        from azure.servicebus.management import ServiceBusAdministrationClient
+
+        return cls(ServiceBusAdministrationClient.from_connection_string(connection_string, **options))
+
+    @classmethod
+    def from_namespace(cls, fully_qualified_namespace: str) -> ServiceBusQueueStats:
+        from azure.identity import DefaultAzureCredential
+        from azure.servicebus.management import ServiceBusAdministrationClient
+
+        return cls(ServiceBusAdministrationClient(fully_qualified_namespace, DefaultAzureCredential()))
+
+    def counts(self, queue: str) -> dict[str, int]:
+        from azure.core.exceptions import AzureError
+
+        try:
+            properties = self._client.get_queue_runtime_properties(queue)
+        except AzureError as error:
+            status = getattr(error, "status_code", None)
+            why = f"HTTP {status}" if status else type(error).__name__
+            raise QueueStatsError(f"cannot read the counts of queue {queue!r} ({why})") from error
+        return {
+            "active": properties.active_message_count or 0,
+            "scheduled": properties.scheduled_message_count or 0,
+            "dead_letter": properties.dead_letter_message_count or 0,
+            "transfer_dead_letter": properties.transfer_dead_letter_message_count or 0,
+        }
+
+    def close(self) -> None:
+        self._client.close()
 
 
 def to_servicebus(message: OutboundMessage) -> ServiceBusMessage:

@@ -22,7 +22,7 @@ from typing import Any
 import requests
 from opentelemetry import metrics, trace
 
-from functions.common.logging import correlation_id
+from functions.common.logging import correlation_id, install_log_redaction
 
 logger = logging.getLogger("smart.telemetry")
 
@@ -57,6 +57,8 @@ def configure_telemetry(exporter: str | None = None) -> str:
             from opentelemetry.instrumentation.requests import RequestsInstrumentor
 
             RequestsInstrumentor().instrument()
+        install_log_redaction()  # the worker's root handlers
+        install_log_redaction(logging.getLogger("smart"))  # Azure Monitor's handler (logger_name="smart")
         _configured.set()
         logger.info("telemetry exporter: %s", choice)
         return choice

@@ -10,12 +10,14 @@ from datetime import datetime
 
 import azure.functions as func
 
+from connectors.novaposhta import NovaPoshtaError
 from functions.common.http import endpoint, json_response, parse_json, parse_query, validate
 from functions.common.operations import operation
 from functions.common.problems import Problem
 from functions.common.queueing import queue_handler
 from functions.common.settings import timer_schedule
 from functions.shipping import jobs, lookup_models, models, quotes
+from functions.shipping.errors import provider_problem
 from functions.shipping.wiring import get_refdata, get_senders, get_shipments, get_sync, today_in_kyiv
 
 SYNC_SCHEDULE_SETTING = "SHIPPING_SYNC_SCHEDULE"
@@ -37,7 +39,11 @@ _NUMBER = {"number": "14-digit Nova Poshta waybill number."}
 @endpoint
 def shipping_settlements(req: func.HttpRequest) -> func.HttpResponse:
     query = parse_query(req, lookup_models.SettlementQuery)
-    return json_response(lookup_models.SettlementList(items=get_refdata().settlements(query.q, query.limit)))
+    try:
+        items = get_refdata().settlements(query.q, query.limit)
+    except NovaPoshtaError as error:  # an outage is a 502/503 problem, not a 500
+        raise provider_problem(error) from error
+    return json_response(lookup_models.SettlementList(items=items))
 
 
 @bp.route(route="shipping/warehouses", methods=["GET"])
@@ -52,7 +58,10 @@ def shipping_settlements(req: func.HttpRequest) -> func.HttpResponse:
 @endpoint
 def shipping_warehouses(req: func.HttpRequest) -> func.HttpResponse:
     query = parse_query(req, lookup_models.WarehouseQuery)
-    items = get_refdata().warehouses(query.settlement, query.q, query.type, query.limit)
+    try:
+        items = get_refdata().warehouses(query.settlement, query.q, query.type, query.limit)
+    except NovaPoshtaError as error:  # an outage is a 502/503 problem, not a 500
+        raise provider_problem(error) from error
     return json_response(lookup_models.WarehouseList(items=items))
 
 
