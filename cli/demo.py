@@ -19,6 +19,12 @@ import requests
 from local_runtime.stack import LocalStack
 
 STEPS = ("messaging", "shipping", "payments", "counterparty")
+DEMO_SETTINGS = {
+    # the demo's stand-in for a Journeys custom channel, so delivery notifications are sent too
+    "JOURNEYS_CHANNEL_DEFINITION_ID": "6f1c7a52-3c0e-4d7b-9a40-5b1e2c9d8a11",
+    # ask the YouScore simulator again after 2 s instead of its ~20 s "refreshing" hint
+    "COUNTERPARTY_RETRY_DELAY_SECONDS": "2",
+}
 
 
 def run_demo(*, port: int = 0, keep_running: bool = False, as_json: bool = False) -> int:
@@ -26,7 +32,7 @@ def run_demo(*, port: int = 0, keep_running: bool = False, as_json: bool = False
     failed = False
     with (
         tempfile.TemporaryDirectory(prefix="smart-demo-") as data_dir,
-        LocalStack(port=port, data_dir=Path(data_dir), run_timers=False) as stack,
+        LocalStack(port=port, data_dir=Path(data_dir), run_timers=False, env=DEMO_SETTINGS) as stack,
     ):
         session = requests.Session()
         session.headers["x-functions-key"] = stack.function_key
