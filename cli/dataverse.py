@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import asdict
 from typing import Any
 
@@ -64,7 +65,7 @@ def run_register(args: argparse.Namespace) -> int:
     settings = get_core_settings()
     secret = settings.dataverse_webhook_secret
     if args.webhook_url and secret is None:
-        print("DATAVERSE_WEBHOOK_SECRET must be set to register a webhook")
+        print("DATAVERSE_WEBHOOK_SECRET must be set to register a webhook", file=sys.stderr)
         return 2
     report = register_event_endpoints(
         get_dataverse(),

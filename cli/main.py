@@ -10,10 +10,14 @@ import sys
 import threading
 from collections.abc import Sequence
 
+import requests
+
 from cli import chaos as chaos_commands
 from cli import connectors as connector_commands
 from cli import dataverse as dataverse_commands
 from cli import dlq
+from dataverse.errors import DataverseError
+from functions.common.settings import SettingsError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,6 +53,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return _dispatch(parser, args)
+    except SettingsError as error:
+        print(f"configuration: {error}", file=sys.stderr)
+        return EXIT_CONFIGURATION
+    except (DataverseError, requests.RequestException, ConnectionError) as error:
+        print(f"a dependency did not answer as expected: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_DEPENDENCY
+
+
+EXIT_FAILED = 1  # the command ran and found failures (a failed check, lost items, ids not found)
+EXIT_CONFIGURATION = 2  # a setting is missing or malformed (also argparse's usage errors)
+EXIT_DEPENDENCY = 3  # Dataverse, Service Bus or a provider could not be reached or refused the call
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "dev":
         return _dev(args)
     if args.command == "demo":

@@ -49,3 +49,24 @@ def test_register_events_twice_reaches_the_same_end_state(
     assert (second["created"], second["updated"], second["deleted"]) == ([], [], [])
     assert len(emulator.rows("sdkmessageprocessingstep")) == len(DEFAULT_STEPS)
     assert len(emulator.rows("serviceendpoint")) == 1
+
+
+def test_missing_configuration_is_exit_2_with_the_setting_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATAVERSE_URL", raising=False)
+    container.reset()
+    assert main(["provision"]) == 2
+    assert "DATAVERSE_URL: is required but not set" in capsys.readouterr().err
+    container.reset()
+
+
+def test_unreachable_dataverse_is_exit_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATAVERSE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("DATAVERSE_ACCESS_TOKEN", "t")
+    container.reset()
+    assert main(["provision", "--json"]) == 3
+    assert "did not answer" in capsys.readouterr().err
+    container.reset()
