@@ -18,6 +18,7 @@ from functions.common.bus import MessageBus
 from functions.common.logging import register_secrets
 from functions.common.servicebus import ServiceBusBus
 from functions.common.settings import BusSettings, CoreSettings, SettingsError, load_settings
+from functions.common.telemetry import instrumented_session
 
 
 def get_bus() -> MessageBus:
@@ -86,7 +87,10 @@ def _build_dataverse() -> DataverseClient:
     credential = dataverse_credential(settings)
     container.describe("dataverse", f"{settings.dataverse_url} ({type(credential).__name__})")
     return DataverseClient(
-        settings.dataverse_url.rstrip("/"), credential, max_concurrency=settings.dataverse_max_concurrency
+        settings.dataverse_url.rstrip("/"),
+        credential,
+        session=instrumented_session("dataverse"),
+        max_concurrency=settings.dataverse_max_concurrency,
     )
 
 

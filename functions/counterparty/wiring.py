@@ -21,6 +21,7 @@ from functions.common import container
 from functions.common.logging import register_secrets
 from functions.common.ports import get_bus, get_dataverse
 from functions.common.settings import load_settings
+from functions.common.telemetry import instrumented_session
 from functions.counterparty.freshness import FreshnessCache
 from functions.counterparty.repository import DataverseCheckStore
 from functions.counterparty.service import CounterpartyChecks
@@ -58,6 +59,7 @@ def _build_client() -> YouScoreClient:
     return YouScoreClient(
         settings.youscore_base_url,
         settings.keys(),
+        session=instrumented_session("youscore"),
         timeout=settings.youscore_timeout_seconds,
         rate_limiter=limiter,
         cache=FreshnessCache(cache),

@@ -10,6 +10,7 @@ from functions.common import container
 from functions.common.logging import register_secrets
 from functions.common.ports import get_bus, get_dataverse
 from functions.common.settings import load_settings
+from functions.common.telemetry import instrumented_session
 from functions.messaging.batch_store import BatchStore
 from functions.messaging.batches import BatchService
 from functions.messaging.coalescer import Coalescer
@@ -47,6 +48,7 @@ def _gms(timeout: tuple[float, float], retry: RetryPolicy) -> GmsClient:
     return GmsClient(
         settings.gms_base_url,
         credential,
+        session=instrumented_session("gms"),
         timeout=timeout,
         retry=retry,
         batch_base_url=settings.gms_batch_base_url,

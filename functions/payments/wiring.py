@@ -9,6 +9,7 @@ from functions.common import container
 from functions.common.logging import register_secrets
 from functions.common.ports import get_dataverse
 from functions.common.settings import load_settings
+from functions.common.telemetry import instrumented_session
 from functions.payments.analytics import PaymentAnalyticsService
 from functions.payments.drafts import InvoiceDefaults
 from functions.payments.orders import OrderReader
@@ -36,7 +37,9 @@ def get_paypal() -> PayPalClient:
 def _build_paypal() -> PayPalClient:
     settings = get_settings()
     credential = PayPalCredential(settings.paypal_client_id, settings.paypal_client_secret.get_secret_value())
-    return PayPalClient(settings.paypal_base_url.rstrip("/"), credential)
+    return PayPalClient(
+        settings.paypal_base_url.rstrip("/"), credential, session=instrumented_session("paypal")
+    )
 
 
 def get_repository() -> PaymentRepository:

@@ -12,6 +12,7 @@ from functions.common.logging import register_secrets
 from functions.common.ports import get_bus, get_dataverse
 from functions.common.queues import SHIPMENTS
 from functions.common.settings import load_settings
+from functions.common.telemetry import instrumented_session
 from functions.shipping.lookups import ReferenceData
 from functions.shipping.profiles import SenderDirectory, SenderProfileConfig
 from functions.shipping.repository import ShippingRepository
@@ -43,6 +44,7 @@ def novaposhta_client(api_key: str) -> NovaPoshtaClient:
         lambda: NovaPoshtaClient(
             settings.novaposhta_base_url,
             api_key,
+            session=instrumented_session("novaposhta"),
             timeout=settings.novaposhta_timeout_seconds,
             print_base_url=settings.novaposhta_print_base_url,
         ),
