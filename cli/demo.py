@@ -42,10 +42,7 @@ def run_demo(*, port: int = 0, keep_running: bool = False, as_json: bool = False
         for name, backend in health["backends"].items():
             _say(f"  {name:12} {backend}", as_json)
         for step in STEPS:
-            try:
-                module = importlib.import_module(f"cli.demo_steps.{step}")
-            except ModuleNotFoundError:
-                continue
+            module = importlib.import_module(f"cli.demo_steps.{step}")
             _say(f"\n== {step}", as_json)
             started = time.perf_counter()
             try:
