@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import azure.functions as func
 from pydantic import BaseModel, ValidationError
 
+from dataverse import DataverseApiError, DataverseConnectionError
 from functions.common.logging import correlation as correlation_scope
 from functions.common.problems import Problem, validation_problem
 from functions.common.telemetry import configure_telemetry, span
@@ -108,14 +109,28 @@ def endpoint(handler: Handler) -> Handler:
                         "%s %s answered %s: %s", req.method, _path(req), problem.status, problem.detail
                     )
                 response = problem_response(problem, correlation)
-            except Exception:
-                logger.exception("%s %s failed (correlation %s)", req.method, _path(req), correlation)
-                internal = Problem(500, f"An unexpected error occurred; quote correlation id {correlation}.")
-                response = problem_response(internal, correlation)
+            except Exception as error:
+                answer = _dataverse_outage(error)
+                if answer is None:
+                    logger.exception("%s %s failed (correlation %s)", req.method, _path(req), correlation)
+                    detail = f"An unexpected error occurred; quote correlation id {correlation}."
+                    answer = Problem(500, detail)
+                else:
+                    logger.warning("%s %s answered 503: %s", req.method, _path(req), error)
+                response = problem_response(answer, correlation)
             current.set_attribute("http.response.status_code", response.status_code)
         return response
 
     return wrapper
+
+
+def _dataverse_outage(error: Exception) -> Problem | None:
+    """Dataverse throttling or not answering, after its client's own retries: a 503 the caller retries
+    (as from any outage), not a 500. Dataverse refusing what we sent stays a bug (500)."""
+    if isinstance(error, DataverseApiError | DataverseConnectionError) and error.is_transient:
+        wait = error.retry_after or 5.0
+        return Problem(503, "Dataverse is not answering now; try again later.", retry_after=wait)
+    return None
 
 
 def _path(req: func.HttpRequest) -> str:

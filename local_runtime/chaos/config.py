@@ -43,7 +43,8 @@ class ChaosConfig:
     phase_seconds: float = 4.0  # how long one fault phase lasts
     lock_seconds: float = 5.0  # queue peek-lock duration in the worker (SMART_CHAOS_LOCK_SECONDS)
     client_threads: int = 6  # concurrent callers of the app's HTTP API
-    settle_timeout: float = 600.0  # bound on waiting for the workload to be accepted and the queues to drain
+    submit_timeout: float = 1800.0  # bound on getting every request of the workload answered
+    drain_timeout: float = 300.0  # bound on the drain, the final timers and the drain after them
     data_dir: Path | None = None  # where the worker's queue, the emulator's database and the log go
     gms_callback_attempts: int = 10  # GMS posts a report up to this often, 0.25 s x attempt apart
     name: str = "full"
@@ -54,7 +55,15 @@ class ChaosConfig:
 
     @classmethod
     def small(cls, seed: int = 1, **changes: object) -> ChaosConfig:
-        base = cls(seed=seed, sizes=SMALL, crashes=3, phase_seconds=3.0, settle_timeout=300.0, name="small")
+        base = cls(
+            seed=seed,
+            sizes=SMALL,
+            crashes=3,
+            phase_seconds=3.0,
+            submit_timeout=600.0,
+            drain_timeout=180.0,
+            name="small",
+        )
         return replace(base, **changes)  # type: ignore[arg-type]
 
     @classmethod
@@ -67,7 +76,8 @@ class ChaosConfig:
             phase_seconds=1.5,
             lock_seconds=3.0,
             client_threads=4,
-            settle_timeout=90.0,
+            submit_timeout=150.0,
+            drain_timeout=60.0,
             name="tiny",
         )
         return replace(base, **changes)  # type: ignore[arg-type]

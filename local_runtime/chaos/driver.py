@@ -4,11 +4,12 @@ A submission is repeated with the same body (so the same idempotency key) until 
 definitive answer: a 2xx, or a 4xx other than 408/425/429 (a refusal, recorded with its detail; a 409
 from the messaging endpoints means "recorded but not readable yet, retry" and is retried).
 Connection errors, timeouts (the worker may be dead), 429 and 5xx are retried with capped, jittered
-backoff that honours Retry-After, until the run's deadline. Every answer is counted by route and
-status, so 500s (bugs) show up in the figures. Items the workload marks ``repeat`` are sent once more
-after their answer, with the same key. After an invoice is created the "payer" acts on the
-PayPal simulator (pay, refund) or the merchant cancels through the app; the simulator then sends its
-signed webhooks to the worker (duplicated or reordered when the fault phase says so).
+backoff that honours Retry-After, until the client's ``deadline`` (moved on for the drain). Every
+answer is counted by route and status, so 500s (bugs) show up in the figures. Items the workload
+marks ``repeat`` are sent once more after their answer, with the same key. After an invoice is
+created the "payer" acts on the PayPal simulator (pay, refund) or the merchant cancels through the
+app; the simulator then sends its signed webhooks to the worker (duplicated or reordered when the
+fault phase says so).
 """
 
 from __future__ import annotations

@@ -116,7 +116,7 @@ class _Run:
 
     def run(self) -> ChaosReport:
         config, say = self.config, self.say
-        deadline = time.monotonic() + config.settle_timeout
+        deadline = time.monotonic() + config.submit_timeout
         api = ApiClient(self.worker.url, self.keys.function, deadline, config.seed)
         admin = ApiClient(self.worker.url, self.keys.master, deadline, config.seed)
         driver = Driver(api, self.stand_ins["paypal"], config.client_threads)
@@ -137,6 +137,7 @@ class _Run:
         driver.run(self.workload.submissions, progress)
         loop.finish(timeout=max(60.0, deadline - time.monotonic()))
         say(f"  workload answered; faults stopped after {loop.phases_applied} phases; draining")
+        deadline = api.deadline = admin.deadline = time.monotonic() + config.drain_timeout
         settled = settle(self.queue, self.stand_ins, self.history, deadline)
         notes = final_round(api, admin, self.stand_ins)
         settled = settle(self.queue, self.stand_ins, self.history, deadline) and settled

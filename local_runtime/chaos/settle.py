@@ -2,7 +2,7 @@
 
 "Settled" means, for ``QUIET_SECONDS`` in a row: no queue message active, scheduled or locked in any
 queue, no GMS status change waiting to happen, no new delivery-report callback and no new status
-written to the emulator. The wait is bounded by the run's deadline.
+written to the emulator. The wait is bounded by the run's ``drain_timeout``.
 """
 
 from __future__ import annotations

@@ -69,3 +69,21 @@ def test_endpoint_turns_problems_into_problem_json_and_bugs_into_500() -> None:
     response = buggy(_request(b"{}"))
     assert response.status_code == 500
     assert b"secret-internal-detail" not in response.get_body()
+
+
+def test_a_dataverse_outage_is_a_503_with_retry_after_not_a_500() -> None:
+    from dataverse import DataverseApiError, DataverseConnectionError, ThrottledError
+
+    def failing(error: Exception) -> func.HttpResponse:
+        @endpoint
+        def handler(req: func.HttpRequest) -> func.HttpResponse:
+            raise error
+
+        return handler(_request(b"{}"))
+
+    throttled = failing(ThrottledError("429 -: throttled", status=429, retry_after=2.0, is_transient=True))
+    assert throttled.status_code == 503
+    assert throttled.headers["Retry-After"] == "2"
+    assert failing(DataverseConnectionError("no response")).status_code == 503
+    refused = failing(DataverseApiError("0x80040237: duplicate key", status=412, is_transient=False))
+    assert refused.status_code == 500  # Dataverse refused what we sent: a bug, not an outage
