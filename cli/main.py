@@ -16,6 +16,8 @@ from cli import chaos as chaos_commands
 from cli import connectors as connector_commands
 from cli import dataverse as dataverse_commands
 from cli import dlq
+from cli import send as send_commands
+from cli import sync as sync_commands
 from dataverse.errors import DataverseError
 from functions.common.settings import SettingsError
 
@@ -45,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     chaos_commands.add_parser(sub)
     connector_commands.add_parser(sub)
     dataverse_commands.add_parsers(sub)
+    sync_commands.add_parser(sub)
+    send_commands.add_parser(sub)
 
     bench = sub.add_parser("bench", help="run benchmark scenarios (ours vs baseline, same run)")
     from bench.cli import add_arguments as add_bench_arguments
@@ -85,6 +89,10 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return dataverse_commands.run_provision(args)
     if args.command == "register-events":
         return dataverse_commands.run_register(args)
+    if args.command == "sync":
+        return sync_commands.run(args)
+    if args.command == "send-bulk":
+        return send_commands.run(args)
     if args.command == "bench":
         from bench.cli import run as run_bench
 
