@@ -24,6 +24,7 @@ from dataverse import (
 )
 from dataverse.schema import ReconciliationStatus
 from functions.messaging.reports import ReportApplier
+from functions.messaging.stale import StaleSweeper
 from functions.messaging.statuses import OUTCOME_STATUS, MergedReport, channel_of, report_key
 
 log = logging.getLogger(__name__)
@@ -97,10 +98,25 @@ class OrphanStore:
 
 
 class OrphanReconciler:
-    def __init__(self, store: OrphanStore, applier: ReportApplier, *, max_attempts: int = 48) -> None:
-        self.store, self.applier, self.max_attempts = store, applier, max_attempts
+    """Retries kept orphan reports, then (with a ``sweeper``) pulls the reports of stale ``sent`` messages."""
+
+    def __init__(
+        self,
+        store: OrphanStore,
+        applier: ReportApplier,
+        *,
+        max_attempts: int = 48,
+        sweeper: StaleSweeper | None = None,
+    ) -> None:
+        self.store, self.applier, self.max_attempts, self.sweeper = store, applier, max_attempts, sweeper
 
     def run(self, *, limit: int = 1000) -> dict[str, int]:
+        result = self._orphans(limit)
+        if self.sweeper is not None:
+            result.update({f"stale_{name}": count for name, count in self.sweeper.run().items()})
+        return result
+
+    def _orphans(self, limit: int) -> dict[str, int]:
         pending = self.store.pending(limit)
         if not pending:
             return {"pending": 0, "matched": 0, "abandoned": 0}

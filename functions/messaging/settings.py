@@ -68,6 +68,15 @@ class MessagingSettings(AppSettings):
     journeys_timeout_seconds: float = Field(
         default=5.0, gt=0, le=15, validation_alias="MESSAGING_JOURNEYS_TIMEOUT_SECONDS"
     )
+    stale_after_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=30 * 86_400,
+        validation_alias="MESSAGING_STALE_AFTER_SECONDS",
+        description="A message still 'sent' this long after sending has its report pulled from GMS by the "
+        "reconcile timer (its callback was lost). Default: Viber TTL + SMS TTL + 15 minutes.",
+    )
+    stale_batch_size: int = Field(default=200, ge=1, le=5000, validation_alias="MESSAGING_STALE_BATCH_SIZE")
     journeys_channel_definition_id: str | None = Field(
         default=None, validation_alias="JOURNEYS_CHANNEL_DEFINITION_ID"
     )
@@ -104,6 +113,12 @@ class MessagingSettings(AppSettings):
         start = time(int(match.group(1)), int(match.group(2)))
         end = time(int(match.group(3)), int(match.group(4)))
         return None if start == end else (start, end)
+
+    def stale_after(self) -> int:
+        """Seconds after sending when a message without a final report is pulled from GMS."""
+        if self.stale_after_seconds is not None:
+            return self.stale_after_seconds
+        return self.viber_ttl + self.sms_ttl + 900
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

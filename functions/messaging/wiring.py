@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 from connectors.common.retry import RetryPolicy
 from connectors.gms import DeliveryReport, GmsClient, GmsCredential
@@ -22,6 +23,7 @@ from functions.messaging.reports import ReportApplier, ReportIntake
 from functions.messaging.repository import MessageRepository
 from functions.messaging.sending import MessageService
 from functions.messaging.settings import MessagingSettings
+from functions.messaging.stale import StaleSweeper
 
 
 def get_settings() -> MessagingSettings:
@@ -147,6 +149,16 @@ def get_coalescer() -> Coalescer[DeliveryReport]:
 
 
 def get_reconciler() -> OrphanReconciler:
-    return container.resolve(
-        "messaging.reconciler", lambda: OrphanReconciler(OrphanStore(get_dataverse()), get_applier())
-    )
+    def build() -> OrphanReconciler:
+        settings = get_settings()
+        sweeper = StaleSweeper(
+            get_dataverse(),
+            get_repository(),
+            get_gms(),
+            get_applier(),
+            stale_after=timedelta(seconds=settings.stale_after()),
+            batch_size=settings.stale_batch_size,
+        )
+        return OrphanReconciler(OrphanStore(get_dataverse()), get_applier(), sweeper=sweeper)
+
+    return container.resolve("messaging.reconciler", build)

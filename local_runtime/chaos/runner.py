@@ -62,6 +62,8 @@ def app_settings(config: ChaosConfig, app_url: str, function_key: str, master_ke
         "COUNTERPARTY_RETRY_DELAY_SECONDS": "1",  # YouScore's 202: retry in 1 s, not 20
         "SHIPPING_SYNC_BACKOFF_SECONDS": "1",
         "SHIPPING_SYNC_MAX_BACKOFF_SECONDS": "5",
+        # a run lasts minutes, not the ~25 h default: pull reports GMS never delivered after 1 s
+        "MESSAGING_STALE_AFTER_SECONDS": "1",
     }
 
 

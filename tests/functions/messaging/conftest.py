@@ -17,6 +17,7 @@ from tests.functions.messaging.support import messaging_stack
 
 FREQUENCY_CAP = 3
 CHUNK_SIZE = 100  # the smallest allowed: batches of a few hundred go out in several chunks
+STALE_AFTER_SECONDS = 3600  # "sent" this long: the reconcile timer pulls the report from GMS
 
 
 def quiet_hours_around_now() -> str:
@@ -30,6 +31,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         "MESSAGING_QUIET_HOURS": quiet_hours_around_now(),
         "MESSAGING_FREQUENCY_CAP": str(FREQUENCY_CAP),
         "MESSAGING_BATCH_CHUNK_SIZE": str(CHUNK_SIZE),
+        "MESSAGING_STALE_AFTER_SECONDS": str(STALE_AFTER_SECONDS),
     }
     with messaging_stack(tmp_path_factory.mktemp("messaging"), **env) as running:
         yield running
