@@ -7,7 +7,6 @@ the host resolves ``%NAME%`` from app settings and refuses to load a function wh
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import UTC, datetime
 
@@ -18,6 +17,7 @@ from functions.common.logging import correlation
 from functions.common.operations import operation
 from functions.common.ports import get_bus
 from functions.common.problems import Problem
+from functions.common.settings import timer_schedule
 from functions.counterparty.keys import Origin, manual_key, schedule_slot
 from functions.counterparty.messages import from_message
 from functions.counterparty.models import (
@@ -38,7 +38,7 @@ from functions.counterparty.wiring import get_checks, get_store
 bp = func.Blueprint()
 
 _SCHEDULE_SETTING = "COUNTERPARTY_CHECK_SCHEDULE"
-SCHEDULE = f"%{_SCHEDULE_SETTING}%" if os.environ.get(_SCHEDULE_SETTING) else DEFAULT_CHECK_SCHEDULE
+SCHEDULE = timer_schedule(_SCHEDULE_SETTING, DEFAULT_CHECK_SCHEDULE)
 _CODE = {"code": "ЄДРПОУ (8 digits) or РНОКПП (10 digits) of the counterparty."}
 
 

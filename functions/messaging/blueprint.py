@@ -1,12 +1,11 @@
 """Messaging (GMS Viber/SMS): send one, send in bulk, Journeys custom channel, delivery reports, analytics.
 
 The orphan-report reconciliation timer runs on ``MESSAGING_RECONCILE_SCHEDULE`` (six-field NCRONTAB,
-UTC; default every 15 minutes), resolved by the host from the app settings.
+UTC; default every 15 minutes), the app setting when it is set (see ``timer_schedule``).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
 import azure.functions as func
@@ -16,6 +15,7 @@ from functions.common.errors import PoisonMessageError
 from functions.common.http import correlation_id, endpoint, json_response, parse_json, parse_query
 from functions.common.operations import operation
 from functions.common.queues import MESSAGES_OUTBOUND
+from functions.common.settings import timer_schedule
 from functions.messaging import analytics as results
 from functions.messaging.batch_models import BatchAccepted, BatchRequest, BatchView
 from functions.messaging.journeys import JourneysOutbound, JourneysResponse
@@ -31,7 +31,7 @@ from functions.messaging.wiring import (
 )
 
 RECONCILE_SCHEDULE_SETTING = "MESSAGING_RECONCILE_SCHEDULE"
-os.environ.setdefault(RECONCILE_SCHEDULE_SETTING, "0 */15 * * * *")
+DEFAULT_RECONCILE_SCHEDULE = "0 */15 * * * *"
 
 bp = func.Blueprint()
 _ID = {"id": "The id returned when the item was accepted."}
@@ -172,7 +172,11 @@ def delivery_reports(msg: func.ServiceBusMessage) -> None:
     get_coalescer().submit(reports)
 
 
-@bp.timer_trigger(schedule=f"%{RECONCILE_SCHEDULE_SETTING}%", arg_name="timer", run_on_startup=False)
+@bp.timer_trigger(
+    schedule=timer_schedule(RECONCILE_SCHEDULE_SETTING, DEFAULT_RECONCILE_SCHEDULE),
+    arg_name="timer",
+    run_on_startup=False,
+)
 def messaging_reconcile_reports(timer: func.TimerRequest) -> None:
     get_reconciler().run()
 
