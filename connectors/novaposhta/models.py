@@ -21,6 +21,7 @@ import phonenumbers
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 _WAYBILL_NUMBER = re.compile(r"^\d{14}$")
+_SPACES = re.compile(r"\s")
 
 
 def _phone(value: str) -> str:
@@ -41,7 +42,7 @@ def _ref(value: str) -> str:
 
 
 def _waybill_number(value: object) -> str:
-    text = re.sub(r"\s", "", str(value))
+    text = _SPACES.sub("", str(value))
     if not _WAYBILL_NUMBER.match(text):
         raise ValueError("a waybill number has 14 digits")
     return text

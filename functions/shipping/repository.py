@@ -36,6 +36,7 @@ from functions.shipping.rules import (
     ShipmentRow,
 )
 
+ACTIVE_PAGE_SIZES = (500, 2000)
 _ANNOTATIONS = {"Prefer": 'odata.include-annotations="*"'}
 _LOOKUP_NAME = "@Microsoft.Dynamics.CRM.lookuplogicalname"
 _FORMATTED = "@OData.Community.Display.V1.FormattedValue"
@@ -144,13 +145,18 @@ class ShippingRepository:
         return [ShipmentRow.from_dataverse(row) for row in rows]
 
     def active(
-        self, after_key: str | None, give_up_before: datetime, page_sizes: tuple[int, int] = (500, 5000)
+        self,
+        after_key: str | None,
+        give_up_before: datetime,
+        page_sizes: Sequence[int] = ACTIVE_PAGE_SIZES,
     ) -> Iterator[ShipmentRow]:
         """Shipments the sync follows, in key order (so a paused run can continue after a key).
 
         Pages by key (``smart_idempotencykey gt <last key>``, ``$top``) rather than by paging cookie:
         the sync turns rows final while it reads, and a page must not shift under it. A small first
-        page lets tracking start early; later pages are full size (5,000, Dataverse's maximum).
+        page lets tracking start early; later pages (the last size repeats) hold 2,000 rows rather
+        than Dataverse's maximum of 5,000: parsing a page holds the GIL in one piece, and a shorter
+        hold keeps the tracking threads' answers from waiting behind it.
         """
         finals = " and ".join(f"smart_status ne {s.option_value}" for s in sorted(FINAL_STATUSES))
         not_found = ShipmentStatus.NOT_FOUND.option_value
@@ -158,8 +164,9 @@ class ShippingRepository:
             f"smart_waybillnumber ne null and {finals} "
             f"and (smart_status ne {not_found} or createdon gt {odata_literal(give_up_before)})"
         )
-        last, page_size = after_key, page_sizes[0]
+        last, pages = after_key, 0
         while True:
+            page_size = page_sizes[min(pages, len(page_sizes) - 1)]
             page_filter = (
                 query if last is None else f"{query} and smart_idempotencykey gt {odata_literal(last)}"
             )
@@ -176,7 +183,7 @@ class ShippingRepository:
             yield from (ShipmentRow.from_dataverse(row) for row in rows)
             if len(rows) < page_size:
                 return
-            last, page_size = str(rows[-1]["smart_idempotencykey"]), page_sizes[1]
+            last, pages = str(rows[-1]["smart_idempotencykey"]), pages + 1
 
     def write_changes(self, changes: Sequence[ShipmentChange]) -> int:
         """All the changes of a flush in one ``$batch`` (one change set); returns requests sent (0 or 1)."""

@@ -2,8 +2,10 @@
 
 A run reads the active shipments in key order, tracks them in calls of 100 (``concurrency`` calls in
 flight), compares each answer with the stored row (``ChangePlanner``) and writes the changes in one
-Dataverse request per ``flush_size`` changed shipments (``ShippingRepository.write_changes``). After each
-flush the position (the last key whose changes are stored) is known.
+Dataverse request per ``flush_size`` changed shipments (``ShippingRepository.write_changes``; per 100
+once the last chunks are in flight, so the final write is short). Reading runs a page ahead of tracking
+and writing runs beside it (``pipeline``). After each flush the position (the last key whose changes
+are stored) is known.
 
 When Nova Poshta fails (after the client's own short retries) the run stops: what was tracked before
 the failure is written, the sync pauses with exponential backoff, and a resume message carrying the
@@ -31,6 +33,9 @@ from functions.shipping.rules import ChangePlanner, ShipmentChange, ShipmentRow,
 
 Trigger = Literal["timer", "manual", "resume"]
 _logger = logging.getLogger("smart.shipping.sync")
+# Once every chunk is in flight, changes are flushed every 100 (still at most one write request per 100
+# changed shipments), so the run ends with a short write instead of waiting for a full one.
+_DRAIN_FLUSH = 100
 
 
 class Tracker(Protocol):
@@ -60,6 +65,7 @@ class SyncState:
 class SyncOptions:
     concurrency: int = 4
     flush_size: int = 500
+    read_ahead: int = 5000  # shipments read ahead of tracking: a full Dataverse page
     backoff_seconds: float = 60.0
     max_backoff_seconds: float = 1800.0
     not_found_give_up: timedelta = timedelta(hours=72)
@@ -76,6 +82,7 @@ class _Run:
     report: SyncReport
     pending: list[ShipmentChange] = field(default_factory=list)
     done_key: str | None = None  # last key tracked and planned
+    draining: bool = False  # every chunk is submitted: flush smaller so the last write is short
     stored_key: str | None = None  # last key whose changes are in Dataverse
 
 
@@ -118,8 +125,9 @@ class TrackingSync:
 
     def _run(self, now: datetime, start: str | None, previous_failures: int) -> SyncReport:
         run = _Run(SyncReport(status="completed", resumed_after=start), done_key=start, stored_key=start)
+        depth = max(self.options.concurrency * 4, self.options.read_ahead // MAX_DOCUMENTS_PER_CALL)
         rows = Prefetch(_chunks(self.store.active(start, now - self.options.not_found_give_up)),
-                        depth=self.options.concurrency * 4, name="shipping-sync-read")  # fmt: skip
+                        depth=depth, name="shipping-sync-read")  # fmt: skip
         writer: OrderedWriter[_Flush, int] = OrderedWriter("shipping-sync-write")
         try:
             try:
@@ -178,6 +186,7 @@ class TrackingSync:
                     in_flight.append((chunk, pool.submit(tracker.track, _queries(chunk))))
                     while len(in_flight) >= window:
                         self._apply(run, *in_flight.popleft(), writer, now)
+                run.draining = True
                 while in_flight:
                     self._apply(run, *in_flight.popleft(), writer, now)
             finally:
@@ -205,7 +214,8 @@ class TrackingSync:
             if change is not None:
                 run.pending.append(change)
         run.done_key = chunk[-1].key
-        if len(run.pending) >= self.options.flush_size:
+        threshold = min(self.options.flush_size, _DRAIN_FLUSH) if run.draining else self.options.flush_size
+        if len(run.pending) >= threshold:
             self._flush(run, writer)
         self._settle(run, writer.collect(), writer)
 

@@ -3,6 +3,10 @@
 One connection, guarded by one re-entrant lock that a whole request (or a whole ``$batch``) holds, so
 every request sees and leaves a consistent database. ``transaction()`` nests: the outermost call is
 BEGIN/COMMIT, inner calls are savepoints, which is how an atomic change set rolls back alone.
+
+Parsed rows are kept by (table, id) and reused while the stored version is the same; versions are never
+reused, so a rolled-back write cannot leave a stale entry in use. Callers treat ``StoredRow.data`` as
+read-only and copy it to change it.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ CREATE TABLE IF NOT EXISTS metadata (kind TEXT NOT NULL, name TEXT NOT NULL, bod
 """
 
 
+PARSED_ROWS_KEPT = 50_000  # parsed rows kept for reuse; the cache starts over when it is full
+
+
 @dataclass(frozen=True)
 class StoredRow:
     id: str
@@ -46,6 +53,7 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         self._depth = 0
+        self._parsed: dict[tuple[str, str], StoredRow] = {}
         row = self._db.execute("SELECT COALESCE(MAX(version), 0) FROM rows").fetchone()
         self._version = int(row[0]) + 1000
 
@@ -81,19 +89,34 @@ class Store:
         found = self._db.execute(
             "SELECT id, version, data FROM rows WHERE entity = ? AND id = ?", (entity, row_id)
         ).fetchone()
-        return StoredRow(found[0], found[1], json.loads(found[2])) if found else None
+        return self._row(entity, found[0], found[1], found[2]) if found else None
+
+    def _row(self, entity: str, row_id: str, version: int, data: str) -> StoredRow:
+        """The parsed row, reused while the stored version is the one parsed."""
+        cached = self._parsed.get((entity, row_id))
+        if cached is not None and cached.version == version:
+            return cached
+        return self._keep(entity, StoredRow(row_id, version, json.loads(data)))
+
+    def _keep(self, entity: str, row: StoredRow) -> StoredRow:
+        if len(self._parsed) >= PARSED_ROWS_KEPT:
+            self._parsed.clear()
+        self._parsed[(entity, row.id)] = row
+        return row
 
     def insert(self, entity: str, row: StoredRow) -> None:
         self._db.execute(
             "INSERT INTO rows (entity, id, version, data) VALUES (?, ?, ?, ?)",
             (entity, row.id, row.version, json.dumps(row.data, ensure_ascii=False)),
         )
+        self._keep(entity, row)
 
     def replace(self, entity: str, row: StoredRow) -> None:
         self._db.execute(
             "UPDATE rows SET version = ?, data = ? WHERE entity = ? AND id = ?",
             (row.version, json.dumps(row.data, ensure_ascii=False), entity, row.id),
         )
+        self._keep(entity, row)
 
     def delete(self, entity: str, row_id: str) -> None:
         self._db.execute("DELETE FROM rows WHERE entity = ? AND id = ?", (entity, row_id))
@@ -108,7 +131,7 @@ class Store:
         try:
             while batch := cursor.fetchmany(500):
                 for row_id, version, data in batch:
-                    yield StoredRow(row_id, version, json.loads(data))
+                    yield self._row(entity, row_id, version, data)
         finally:
             cursor.close()  # an abandoned scan must not leave a statement open on the shared connection
 

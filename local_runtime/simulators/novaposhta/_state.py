@@ -45,6 +45,7 @@ class WaybillRecord:
     return_number: str
     deleted_at: datetime | None = None
     scan_sheet_ref: str | None = None
+    tracking_base: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def hours_since_creation(self, now: datetime) -> float:
         return (now - self.created_at).total_seconds() / 3600.0

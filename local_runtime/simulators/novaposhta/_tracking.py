@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from local_runtime.simulators.novaposhta import _rules
-from local_runtime.simulators.novaposhta._state import Refusal, SimState, decimal
+from local_runtime.simulators.novaposhta._state import Refusal, SimState, WaybillRecord, decimal
 
 Result = tuple[list[Any], Any]
 MAX_TRACKING_DOCUMENTS = 100
+_NOT_ARRIVED = frozenset({"1", "4", "41", "5", "6", "101"})  # no storage days yet
+_RECEIVED = frozenset({"9", "10", "11"})
 
 
 def get_status_documents(state: SimState, props: dict[str, Any], now: datetime, *, with_key: bool) -> Result:
@@ -25,43 +27,53 @@ def get_status_documents(state: SimState, props: dict[str, Any], now: datetime, 
     return [_status_row(state, item, now, with_key) for item in documents], []
 
 
+def _base(record: WaybillRecord) -> dict[str, Any]:
+    """The fields that do not change once a waybill exists, formatted once per waybill."""
+    if record.tracking_base is None:
+        warehouse = record.warehouse or {}
+        record.tracking_base = {
+            "DateCreated": record.created_at.strftime("%d-%m-%Y %H:%M:%S"),
+            "ScheduledDeliveryDate": record.estimated_delivery.strftime("%d.%m.%Y 18:00:00"),
+            "ActualDeliveryDate": "",
+            "RecipientDateTime": "",
+            "CitySender": record.city_sender.name,
+            "CityRecipient": record.city_recipient.name,
+            "RefCityRecipient": record.city_recipient.city_ref,
+            "WarehouseRecipient": warehouse.get("Description", ""),
+            "WarehouseRecipientRef": warehouse.get("Ref", ""),
+            "WarehouseRecipientNumber": int(warehouse["Number"]) if warehouse else 0,
+            "DocumentCost": str(record.cost_on_site),
+            "AnnouncedPrice": record.properties.get("Cost", ""),
+            "DocumentWeight": float(decimal(record.properties.get("Weight")) or 0),
+            "SeatsAmount": record.properties.get("SeatsAmount", "1"),
+            "LastCreatedOnTheBasisNumber": "",
+        }
+    return record.tracking_base
+
+
 def _status_row(state: SimState, item: Any, now: datetime, with_key: bool) -> dict[str, Any]:
     number = str(item.get("DocumentNumber", "")) if isinstance(item, dict) else ""
     record = state.by_number(number)
     if record is None:
         return {"Number": number, "StatusCode": "3", "Status": _rules.STATUS_TEXT["3"]}
     code = record.code(now)
-    warehouse = record.warehouse or {}
     row: dict[str, Any] = {
         "Number": record.number,
         "StatusCode": code,
         "Status": _rules.STATUS_TEXT.get(code, ""),
-        "DateCreated": record.created_at.strftime("%d-%m-%Y %H:%M:%S"),
-        "ScheduledDeliveryDate": record.estimated_delivery.strftime("%d.%m.%Y 18:00:00"),
-        "ActualDeliveryDate": "",
-        "RecipientDateTime": "",
-        "CitySender": record.city_sender.name,
-        "CityRecipient": record.city_recipient.name,
-        "RefCityRecipient": record.city_recipient.city_ref,
-        "WarehouseRecipient": warehouse.get("Description", ""),
-        "WarehouseRecipientRef": warehouse.get("Ref", ""),
-        "WarehouseRecipientNumber": int(warehouse["Number"]) if warehouse else 0,
-        "DocumentCost": str(record.cost_on_site),
-        "AnnouncedPrice": record.properties.get("Cost", ""),
-        "DocumentWeight": float(decimal(record.properties.get("Weight")) or 0),
-        "SeatsAmount": record.properties.get("SeatsAmount", "1"),
-        "LastCreatedOnTheBasisNumber": "",
+        **_base(record),
         "PossibilityCreateReturn": code in ("7", "8"),
         "PossibilityCreateRedirecting": code in ("4", "5", "6", "7"),
     }
-    arrived = record.reached_at("7") or record.reached_at("8")
-    if arrived is not None and code not in ("1", "4", "41", "5", "6", "101"):
+    arrived = None if code in _NOT_ARRIVED else (record.reached_at("7") or record.reached_at("8"))
+    if arrived is not None:
         row["DateFirstDayStorage"] = (record.created_at + timedelta(hours=arrived + 120)).strftime("%Y-%m-%d")
-    received = next((record.reached_at(c) for c in ("9", "10") if record.reached_at(c) is not None), None)
-    if received is not None and code in ("9", "10", "11"):
-        when = record.created_at + timedelta(hours=received)
-        row["ActualDeliveryDate"] = when.strftime("%Y-%m-%d %H:%M:%S")
-        row["RecipientDateTime"] = when.strftime("%d.%m.%Y %H:%M:%S")
+    if code in _RECEIVED:
+        received = next((record.reached_at(c) for c in ("9", "10") if record.reached_at(c) is not None), None)
+        if received is not None:
+            when = record.created_at + timedelta(hours=received)
+            row["ActualDeliveryDate"] = when.strftime("%Y-%m-%d %H:%M:%S")
+            row["RecipientDateTime"] = when.strftime("%d.%m.%Y %H:%M:%S")
     if code == "102":
         row["LastCreatedOnTheBasisNumber"] = record.return_number
     if record.cod is not None and with_key:  # since Feb 2025 only with an apiKey

@@ -140,6 +140,18 @@ def test_tracks_in_calls_of_100_and_writes_only_changed_shipments(
     assert again.changed == 0 and again.write_requests == 0
 
 
+def test_once_every_chunk_is_in_flight_changes_are_written_per_100_so_the_last_write_is_short(
+    sim: NovaPoshtaSimulator, client: NovaPoshtaClient, numbers: list[ShipmentRow]
+) -> None:
+    store, now = MemoryStore(rows(numbers)), datetime.now(UTC)
+    sim.advance(30)  # every parcel has moved since the rows were stored
+    report = make_sync(store, client, SyncState(), [], now, flush_size=500).run("manual")
+    # 250 changes fit one flush of 500, but the three calls are all in flight at once (window 6), so
+    # they go out as soon as 100 are pending: at most one write per 100 changed, the last one short.
+    assert report.changed == 250 and report.write_requests == len(store.write_calls) == 3
+    assert store.write_calls == [100, 100, 50]
+
+
 def test_outage_pauses_with_backoff_and_the_next_run_continues_after_what_was_stored(
     sim: NovaPoshtaSimulator, client: NovaPoshtaClient, numbers: list[ShipmentRow]
 ) -> None:
