@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS metadata (kind TEXT NOT NULL, name TEXT NOT NULL, bod
 """
 
 
-PARSED_ROWS_KEPT = 50_000  # parsed rows kept for reuse; the cache starts over when it is full
+PARSED_ROWS_KEPT = 30_000  # parsed rows kept for reuse (tens of MiB); starts over when full
 
 
 @dataclass(frozen=True)
