@@ -34,7 +34,9 @@ def run(stack: LocalStack, session: requests.Session) -> dict[str, Any]:
             _advance(stack.env["NOVAPOSHTA_BASE_URL"], hours)
             report = _post(session, f"{api}/shipping/sync", {})
             current = _get(session, f"{api}/shipments/{number}")
-            statuses.append(f"+{hours} h: {current['status']} ({current['status_code']}), sync wrote "
+            back = f", goods back under {current['return_waybill_number']}" if current.get(
+                "return_waybill_number") else ""  # fmt: skip
+            statuses.append(f"+{hours} h: {current['status']} ({current['status_code']}){back}, sync wrote "
                             f"{report['changed']} in {report['write_requests']} request(s)")  # fmt: skip
         history = crm.query(
             "smart_shipmentstatuses",

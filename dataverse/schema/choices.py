@@ -119,6 +119,9 @@ class ShipmentStatus(Choice):
     DELETED = ("deleted", 100000006, "Deleted")
     NOT_FOUND = ("not_found", 100000007, "Not found")
     PROBLEM = ("problem", 100000008, "Delivery problem")
+    # Refused (or storage ended) and going back to the sender under a new waybill
+    # (``smart_returnwaybillnumber``): this waybill's journey is over.
+    RETURNING = ("returning", 100000009, "Returning to sender")
 
     def rank(self) -> int:
         """Position in the delivery lifecycle; ``problem`` can recur, terminal states rank highest."""
@@ -137,6 +140,7 @@ _SHIPMENT_RANK: dict[ShipmentStatus, int] = {
     ShipmentStatus.ARRIVED: 3,
     ShipmentStatus.REFUSED: 4,
     ShipmentStatus.RECEIVED: 5,
+    ShipmentStatus.RETURNING: 5,
     ShipmentStatus.RETURNED: 5,
     ShipmentStatus.DELETED: 5,
 }

@@ -131,6 +131,12 @@ SHIPMENT = Table(
         TextColumn(
             name="smart_error", display_name="Error", description="Why creation failed.", max_length=1000
         ),
+        TextColumn(
+            name="smart_returnwaybillnumber",
+            display_name="Return waybill",
+            description="Waybill the goods go back to the sender under (status Returning to sender).",
+            max_length=20,
+        ),
     ),
     keys=(
         KeyDefinition(

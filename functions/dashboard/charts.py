@@ -27,8 +27,8 @@ MONEY = (
 )
 SHIPMENT_COLORS = {
     "not_found": "#78909c", "created": "#b0bec5", "in_transit": "#42a5f5", "problem": "#ffa726",
-    "arrived": "#7e57c2", "refused": "#ef5350", "received": "#2e7d32", "returned": "#8d6e63",
-    "deleted": "#757575",
+    "arrived": "#7e57c2", "refused": "#ef5350", "received": "#2e7d32", "returning": "#a1887f",
+    "returned": "#8d6e63", "deleted": "#757575",
 }  # fmt: skip
 RISK_COLORS = {
     "low": "#43a047", "medium": "#f9a825", "high": "#fb8c00", "critical": "#c62828", "unknown": "#9e9e9e",

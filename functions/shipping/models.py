@@ -174,7 +174,9 @@ class Shipment(BaseModel):
         None, title="Waybill", description="14-digit TTN.", examples=["20450000123456"]
     )
     order_id: str | None = Field(None, title="Order", description="salesorder id.")
-    status: str | None = Field(None, title="Status", description="created, in_transit, arrived, received ...")
+    status: str | None = Field(
+        None, title="Status", description="created, in_transit, arrived, received, returning ..."
+    )
     status_code: int | None = Field(None, title="Status code", description="Nova Poshta StatusCode.")
     status_text: str | None = Field(None, title="Status text", description="Nova Poshta's status text.")
     cost: Decimal | None = Field(None, title="Cost", description="Delivery cost, UAH.")
@@ -191,6 +193,9 @@ class Shipment(BaseModel):
         "sender's API key: open it, do not store or share it.",
     )
     error: str | None = Field(None, title="Error", description="Why creation failed, when it did.")
+    return_waybill_number: str | None = Field(
+        None, title="Return waybill", description="Waybill the goods go back under (status returning)."
+    )
     replayed: bool = Field(
         False, title="Replayed", description="True when an earlier request made this shipment."
     )

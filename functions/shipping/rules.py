@@ -29,15 +29,16 @@ _STATUS_FOR_STATE: dict[ShipmentState, ShipmentStatus] = {
     ShipmentState.ARRIVED: ShipmentStatus.ARRIVED,
     ShipmentState.RECEIVED: ShipmentStatus.RECEIVED,
     ShipmentState.REFUSED: ShipmentStatus.REFUSED,
-    # The goods go back under a new waybill: this one's journey is over. ``returned`` is the closest
-    # choice until the schema has a ``returning`` option.
-    ShipmentState.RETURNING: ShipmentStatus.RETURNED,
+    # The goods go back under a new waybill (stored as the return waybill): this one's journey is over.
+    ShipmentState.RETURNING: ShipmentStatus.RETURNING,
     ShipmentState.RETURNED: ShipmentStatus.RETURNED,
     ShipmentState.DELETED: ShipmentStatus.DELETED,
     ShipmentState.NOT_FOUND: ShipmentStatus.NOT_FOUND,
     ShipmentState.UNKNOWN: ShipmentStatus.IN_TRANSIT,  # providers.md §2.5: treat unknown codes as moving
 }
-FINAL_STATUSES = frozenset({ShipmentStatus.RECEIVED, ShipmentStatus.RETURNED, ShipmentStatus.DELETED})
+FINAL_STATUSES = frozenset(
+    {ShipmentStatus.RECEIVED, ShipmentStatus.RETURNING, ShipmentStatus.RETURNED, ShipmentStatus.DELETED}
+)
 _BARCODE = re.compile(r"^[A-Za-z0-9_-]{1,36}$")
 _BRANCH = re.compile(
     r"(?:відділення|поштомат|пункт|branch|locker|warehouse|№|#|\bno\.?)\s*(?:№|#|no\.?)?\s*(\d{1,5})\b",
@@ -121,6 +122,7 @@ class ShipmentRow:
     recipient_city: str = ""
     status_changed_on: str | None = None
     error: str | None = None
+    return_number: str | None = None
 
     SELECT = (
         "smart_shipmentid",
@@ -141,6 +143,7 @@ class ShipmentRow:
         "smart_senderprofile",
         "smart_statuschangedon",
         "smart_error",
+        "smart_returnwaybillnumber",
     )
 
     @classmethod
@@ -168,6 +171,7 @@ class ShipmentRow:
             recipient_city=row.get("smart_recipientcity") or "",
             status_changed_on=row.get("smart_statuschangedon"),
             error=row.get("smart_error"),
+            return_number=row.get("smart_returnwaybillnumber") or None,
         )
 
 
@@ -208,6 +212,9 @@ class ChangePlanner:
         if tracked.warehouse_recipient:
             wanted["smart_recipientwarehouse"] = tracked.warehouse_recipient[:300]
             current["smart_recipientwarehouse"] = row.warehouse
+        if tracked.return_number:
+            wanted["smart_returnwaybillnumber"] = tracked.return_number[:20]
+            current["smart_returnwaybillnumber"] = row.return_number
         changed = {name: value for name, value in wanted.items() if current.get(name) != value}
         if set(changed) <= {"smart_statustext"}:
             return None  # the same code worded differently is not worth a write

@@ -300,6 +300,7 @@ class ShipmentService:
             sender_profile=row.sender_profile,
             label_url=label,
             error=row.error,
+            return_waybill_number=row.return_number,
             replayed=replayed,
         )
 

@@ -41,7 +41,7 @@ MS, SS, PS = MessageStatus, ShipmentStatus, PaymentStatus
 MESSAGE_TERMINAL = {
     s.option_value for s in (MS.DELIVERED, MS.READ, MS.FAILED, MS.EXPIRED, MS.REJECTED, MS.NOT_SENT)
 }
-SHIPMENT_TERMINAL = {s.option_value for s in (SS.RECEIVED, SS.RETURNED, SS.DELETED)}
+SHIPMENT_TERMINAL = {s.option_value for s in (SS.RECEIVED, SS.RETURNING, SS.RETURNED, SS.DELETED)}
 PAYMENT_TERMINAL = {
     s.option_value
     for s in (

@@ -33,7 +33,7 @@ def finished(host: LocalHost, invocation: str) -> Callable[[], bool]:
 @pytest.fixture
 def shop(tmp_path: Path) -> Iterator[Shop]:
     env = stack_env(SHIPPING_ORDER_STATUS_MAP=json.dumps({"received": {"statuscode": 100001},
-                                                          "returned": {"statuscode": 4}}))  # fmt: skip
+                                                          "returning": {"statuscode": 4}}))  # fmt: skip
     with LocalStack(port=0, data_dir=tmp_path, env=env, run_timers=False) as stack:
         router = EventRouter()
         register_event_handlers(router)
@@ -73,7 +73,7 @@ def test_order_to_delivered_parcel_without_anyone_copying_numbers(shop: Shop) ->
         shop.wait_for(finished(host, host.fire_timer("shipping_tracking_sync")))
         seen.append(shop.call("GET", f"shipments/{number}").json()["status"])
     final = ShipmentStatus(seen[-1])
-    assert final in (ShipmentStatus.RECEIVED, ShipmentStatus.RETURNED) and seen[0] == "in_transit"
+    assert final in (ShipmentStatus.RECEIVED, ShipmentStatus.RETURNING) and seen[0] == "in_transit"
     history = [
         ShipmentStatus.from_option_value(r["smart_status"])
         for r in shop.status_rows(str(row["smart_shipmentid"]))

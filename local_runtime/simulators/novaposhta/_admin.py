@@ -40,6 +40,9 @@ def admin(sim: NovaPoshtaSimulator, request: Request, path: str) -> Response:
                 None if method is None else str(method),
             )
             return Response.json({"pending": sim.state()["envelope_errors_pending"]})
+        if route == ("POST", "/_sim/outcome"):
+            sim.script_outcome(str(body.get("number", "")), str(body.get("outcome", "")))
+            return Response.json({"number": body.get("number"), "outcome": body.get("outcome")})
         if route == ("POST", "/_sim/stall-next-save"):
             sim.stall_next_saves(float(body.get("seconds", 5)), int(body.get("count", 1)))
             return Response.json({"pending": sim.state()["stalled_saves_pending"]})

@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal
 
 _BASE = {"WarehouseWarehouse": 70, "WarehouseDoors": 110, "DoorsWarehouse": 110, "DoorsDoors": 150}
 MIN_ASSESSED = Decimal(300)
@@ -66,14 +67,24 @@ def delivery_date(send: date, service_type: str, same_city: bool) -> date:
     return result + timedelta(days=1) if result.weekday() == 6 else result
 
 
+Outcome = Literal["received", "refused", "storage_ended"]
+OUTCOMES: tuple[Outcome, ...] = ("received", "refused", "storage_ended")
+
+
 @dataclass(frozen=True)
 class Step:
     at_hours: float
     code: str
 
 
-def journey(seed: int, number: str, *, same_city: bool, to: str, cod: bool) -> tuple[Step, ...]:
-    """The status path of one waybill; ``to`` is ``warehouse``, ``parcel_locker`` or ``address``."""
+def journey(
+    seed: int, number: str, *, same_city: bool, to: str, cod: bool, outcome: Outcome | None = None
+) -> tuple[Step, ...]:
+    """The status path of one waybill; ``to`` is ``warehouse``, ``parcel_locker`` or ``address``.
+
+    The ending is drawn (80% received, then refused -> returning, or storage ended) unless ``outcome``
+    scripts it; the timings are the same either way.
+    """
     rng = random.Random(f"{seed}:{number}")
     hours = 0.0
     steps = [Step(0.0, "1")]
@@ -89,12 +100,15 @@ def journey(seed: int, number: str, *, same_city: bool, to: str, cod: bool) -> t
         step(6, 14, "6")
     arrival = {"warehouse": "7", "parcel_locker": "8", "address": "101"}[to]
     step(2, 6, arrival)
-    outcome = rng.random()
-    if outcome < 0.8:
+    draw = rng.random()
+    ending = outcome or (
+        "received" if draw < 0.8 else "refused" if draw < 0.92 or to == "address" else "storage_ended"
+    )
+    if ending == "received":
         step(4, 48, "10" if cod else "9")
         if cod:
             step(20, 28, "11")
-    elif outcome < 0.92 or to == "address":
+    elif ending == "refused":
         step(24, 72, "103")
         step(20, 30, "102")
     else:

@@ -66,6 +66,7 @@ class WaybillRecord:
             "send_date": self.send_date.isoformat(),
             "created_at": self.created_at.isoformat(),
             "scan_sheet_ref": self.scan_sheet_ref,
+            "return_number": self.return_number if self.code(now) == "102" else None,
         }
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from local_runtime.loopback import Faults, LoopbackServer, Request, Response
-from local_runtime.simulators.novaposhta import _addresses, _data, _documents, _tracking
+from local_runtime.simulators.novaposhta import _addresses, _data, _documents, _rules, _tracking
 from local_runtime.simulators.novaposhta._admin import admin
 from local_runtime.simulators.novaposhta._state import Refusal, SimState
 
@@ -168,6 +168,21 @@ class NovaPoshtaSimulator:
         """Accept and record the next ``count`` saves, then hold each answer ``seconds``."""
         with self._lock:
             self._stalls.extend([seconds] * count)
+
+    def script_outcome(self, number: str, outcome: str) -> None:
+        """Make waybill ``number`` end ``received``, ``refused`` (then returning, 103 -> 102) or
+        ``storage_ended`` (105) instead of its drawn ending; the timings stay the same."""
+        ending = next((known for known in _rules.OUTCOMES if known == outcome), None)
+        if ending is None:
+            raise ValueError(f"outcome must be one of {', '.join(_rules.OUTCOMES)}")
+        with self._lock:
+            record = self._state.by_number(number)
+            if record is None:
+                raise ValueError(f"no waybill {number}")
+            record.steps = _rules.journey(
+                self._state.seed, record.number, to=record.destination, cod=record.cod is not None,
+                same_city=record.city_sender.city_ref == record.city_recipient.city_ref, outcome=ending,
+            )  # fmt: skip
 
     def reset(self) -> None:
         with self._lock:

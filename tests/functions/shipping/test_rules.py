@@ -16,6 +16,7 @@ from functions.shipping.rules import (
     branch_number,
     client_barcode,
     idempotency_key,
+    is_final,
     split_name,
     status_for,
 )
@@ -71,8 +72,9 @@ def test_names_split_first_last_and_a_single_word_is_refused() -> None:
         split_name("Іван")
 
 
-def test_returning_maps_to_returned_and_unknown_codes_to_in_transit() -> None:
-    assert status_for(ShipmentState.RETURNING) is ShipmentStatus.RETURNED
+def test_returning_is_its_own_final_status_and_unknown_codes_map_to_in_transit() -> None:
+    assert status_for(ShipmentState.RETURNING) is ShipmentStatus.RETURNING
+    assert is_final(ShipmentStatus.RETURNING) and ShipmentStatus.ARRIVED.can_move_to(ShipmentStatus.RETURNING)
     assert status_for(ShipmentState.UNKNOWN) is ShipmentStatus.IN_TRANSIT
     assert {status_for(s) for s in ShipmentState} <= set(ShipmentStatus)
 
@@ -121,6 +123,19 @@ def test_estimated_date_and_branch_changes_are_written() -> None:
     assert change is not None
     assert change.shipment["smart_estimateddeliverydate"] == "2026-11-26"
     assert change.shipment["smart_recipientwarehouse"] == "Відділення №2"
+
+
+def test_a_refused_parcel_going_back_is_returning_with_its_return_waybill_and_moves_the_order() -> None:
+    planner = ChangePlanner({"returning": {"statuscode": 4}})
+    going_back = tracked("102", "Відмова одержувача", LastCreatedOnTheBasisNumber="20450000999999")
+    change = planner.plan(row(ShipmentStatus.REFUSED, status_code=103), going_back, NOW)
+    assert change is not None and change.new_status is ShipmentStatus.RETURNING
+    assert change.shipment["smart_status"] == ShipmentStatus.RETURNING.option_value
+    assert change.shipment["smart_returnwaybillnumber"] == "20450000999999"
+    assert change.order == {"salesorderid": ORDER, "statuscode": 4}
+    stored = row(ShipmentStatus.RETURNING, status_code=102, status_text="Відмова одержувача",
+                 return_number="20450000999999")  # fmt: skip
+    assert planner.plan(stored, going_back, NOW) is None
 
 
 def test_backoff_doubles_and_is_capped() -> None:

@@ -71,6 +71,8 @@ def test_sync_writes_each_change_once_adds_status_rows_and_moves_the_order(shop:
     numbers = [shop.call("POST", "shipments", json={"order_id": o}).json()["waybill_number"] for o in orders]
     quiet = shop.call("POST", "shipping/sync").json()
     assert quiet["changed"] == 0 and quiet["write_requests"] == 0 and quiet["tracking_calls"] == 1
+    shop.np.script_outcome(numbers[0], "refused")  # the recipient refuses it: it goes back to the sender
+    shop.np.script_outcome(numbers[1], "received")
     shop.np.advance(200)  # every parcel reaches the end of its journey
     batches = shop.stack.stand_ins["dataverse"].counters.requests["batch"]
     report = shop.call("POST", "shipping/sync").json()
@@ -79,7 +81,7 @@ def test_sync_writes_each_change_once_adds_status_rows_and_moves_the_order(shop:
     for order, number in zip(orders, numbers, strict=True):
         row = shop.shipment_row(number)
         status = ShipmentStatus.from_option_value(row["smart_status"])
-        assert status in (ShipmentStatus.RECEIVED, ShipmentStatus.RETURNED)
+        assert status in (ShipmentStatus.RECEIVED, ShipmentStatus.RETURNING)
         history = [
             ShipmentStatus.from_option_value(r["smart_status"])
             for r in shop.status_rows(row["smart_shipmentid"])
@@ -87,6 +89,11 @@ def test_sync_writes_each_change_once_adds_status_rows_and_moves_the_order(shop:
         assert sorted(history, key=ShipmentStatus.rank) == [ShipmentStatus.CREATED, status]
         order_status = shop.crm.retrieve("salesorders", order, select=["statuscode"])["statuscode"]
         assert order_status == (100001 if status is ShipmentStatus.RECEIVED else 1)
+    refused, received = (shop.call("GET", f"shipments/{n}").json() for n in numbers[:2])
+    assert (refused["status"], refused["status_code"]) == ("returning", 102)
+    [record] = [w for w in shop.np.waybills() if w["number"] == numbers[0]]
+    assert refused["return_waybill_number"] == record["return_number"] != numbers[0]
+    assert received["status"] == "received" and received.get("return_waybill_number") is None
     again = shop.call("POST", "shipping/sync").json()
     assert again["shipments"] == 0 and again["write_requests"] == 0  # final shipments are not tracked again
 

@@ -341,3 +341,25 @@ def test_print_links_check_the_key_in_the_path(np_sim: NovaPoshtaSimulator, http
     bad = http.get(f"{np_sim.url}/orders/printDocument/orders/{number}/type/pdf/apiKey/other", timeout=5)
     assert good.status_code == 200 and good.headers["Content-Type"] == "application/pdf"
     assert bad.status_code == 403
+
+
+def test_a_scripted_refusal_goes_103_then_102_with_a_return_waybill(
+    np_sim: NovaPoshtaSimulator, http: requests.Session
+) -> None:
+    number = call(http, np_sim, "InternetDocument", "save", save_properties(np_sim, http))["data"][0][
+        "IntDocNumber"
+    ]
+    outcome = np_sim.url + "/_sim/outcome"
+    scripted = http.post(outcome, json={"number": number, "outcome": "refused"}, timeout=5)
+    assert scripted.status_code == 200
+    codes = []
+    for hours in (60, 60, 60, 60):
+        np_sim.advance(hours)
+        [row] = call(http, np_sim, "TrackingDocument", "getStatusDocuments",
+                     {"Documents": [{"DocumentNumber": number}]})["data"]  # fmt: skip
+        codes.append(row["StatusCode"])
+    assert "103" in codes and codes[-1] == "102"
+    assert row["LastCreatedOnTheBasisNumber"] not in ("", number)
+    unknown = http.post(outcome, json={"number": number, "outcome": "lost"}, timeout=5)
+    missing = http.post(outcome, json={"number": "1" * 14, "outcome": "refused"}, timeout=5)
+    assert (unknown.status_code, missing.status_code) == (400, 400)
