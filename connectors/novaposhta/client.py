@@ -251,19 +251,22 @@ class NovaPoshtaClient:
         )
         return waybill
 
-    def create_waybill_once(self, request: WaybillRequest, idempotency_key: str) -> Waybill:
+    def create_waybill_once(
+        self, request: WaybillRequest, idempotency_key: str, *, look_first: bool = True
+    ) -> Waybill:
         """Create at most one waybill per ``idempotency_key`` (sent as ``InfoRegClientBarcodes``).
 
-        Looks the key up first (an earlier process may have created it), then sends; after a transient
-        failure it looks again before re-sending, within the client's retry policy. Searches the send
-        date ±1 day (Nova Poshta files documents by send date).
+        Looks the key up first (an earlier process may have created it; ``look_first=False`` when the
+        caller knows no earlier attempt exists), then sends; after a transient failure it looks again
+        before re-sending, within the client's retry policy. Searches the send date ±1 day (Nova Poshta
+        files documents by send date).
         """
         key = _BARCODE.validate_python(idempotency_key)
         if request.client_barcode not in (None, key):
             raise ValueError("client_barcode: differs from idempotency_key")
         request = request.model_copy(update={"client_barcode": key})
         window = (request.send_date - timedelta(days=1), request.send_date + timedelta(days=1))
-        existing = self.find_waybill_by_client_barcode(key, *window)
+        existing = self.find_waybill_by_client_barcode(key, *window) if look_first else None
         if existing is not None:
             return existing
         attempt = 0

@@ -131,6 +131,17 @@ SHIPMENT = Table(
         TextColumn(
             name="smart_error", display_name="Error", description="Why creation failed.", max_length=1000
         ),
+        DateTimeColumn(
+            name="smart_claimexpireson",
+            display_name="Create in progress until",
+            description="A create request holds the row until then; a retry meanwhile gets 503.",
+        ),
+        TextColumn(
+            name="smart_claimid",
+            display_name="Create claim",
+            description="Which create request holds the row (with Create in progress until).",
+            max_length=36,
+        ),
         TextColumn(
             name="smart_returnwaybillnumber",
             display_name="Return waybill",

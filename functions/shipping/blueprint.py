@@ -18,7 +18,14 @@ from functions.common.queueing import queue_handler
 from functions.common.settings import timer_schedule
 from functions.shipping import jobs, lookup_models, models, quotes
 from functions.shipping.errors import provider_problem
-from functions.shipping.wiring import get_refdata, get_senders, get_shipments, get_sync, today_in_kyiv
+from functions.shipping.wiring import (
+    get_refdata,
+    get_senders,
+    get_shipments,
+    get_sync,
+    requeue,
+    today_in_kyiv,
+)
 
 SYNC_SCHEDULE_SETTING = "SHIPPING_SYNC_SCHEDULE"
 DEFAULT_SYNC_SCHEDULE = "0 */30 * * * *"
@@ -87,7 +94,7 @@ def shipping_quote(req: func.HttpRequest) -> func.HttpResponse:
     operation_id="CreateShipment",
     summary="Create a waybill",
     description="Creates a Nova Poshta waybill from a CRM order or an explicit body; a retry returns "
-    "the first waybill.",
+    "the first waybill (503 with Retry-After while the first request is still creating it).",
     request=models.CreateShipmentRequest,
     response=models.Shipment,
     status=201,
@@ -200,7 +207,7 @@ def shipping_tracking_sync(timer: func.TimerRequest) -> None:
 @bp.service_bus_queue_trigger(arg_name="msg", queue_name="shipments", connection="SERVICEBUS_CONNECTION")
 @queue_handler
 def shipping_jobs(msg: func.ServiceBusMessage) -> None:
-    jobs.handle_message(msg.get_body(), get_shipments(), get_sync())
+    jobs.handle_message(msg.get_body(), get_shipments(), get_sync(), requeue)
 
 
 def _seconds_until(moment: str) -> float:

@@ -4,7 +4,9 @@ Messages (JSON):
 - ``{"kind": "create", "order_id": "<guid>", "sequence": 1}``: create the order's waybill. Idempotent
   (the shipment's alternate key). A refusal that can never succeed (bad ship-to data, Nova Poshta said
   no) is recorded on the shipment row (``smart_error``) and the message completes; a missing order is
-  dead-lettered; an outage raises, so the message is delivered again.
+  dead-lettered; an outage raises, so the message is delivered again. While another request is creating
+  the same waybill, the message comes back a few seconds later as a scheduled copy (``attempt``), up
+  to ``MAX_WAITS`` times: longer than a create's claim lasts, so the wait always ends.
 - ``{"kind": "sync-resume", "after": "<key>|null", "failures": n}``: continue the sync after ``after``.
 """
 
@@ -13,6 +15,8 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -23,10 +27,14 @@ from functions.common.errors import PoisonMessageError
 from functions.common.problems import Problem
 from functions.shipping.models import CreateShipmentRequest
 from functions.shipping.rules import ORDERS, idempotency_key
-from functions.shipping.shipments import ShipmentService
+from functions.shipping.shipments import CREATE_IN_PROGRESS, ShipmentService
 from functions.shipping.sync import TrackingSync
 
 _logger = logging.getLogger("smart.shipping")
+
+
+MAX_WAITS = 60  # x at most 5 s between tries: longer than a create's claim lasts
+Requeue = Callable[[OutboundMessage], None]
 
 
 class CreateJob(BaseModel):
@@ -34,27 +42,43 @@ class CreateJob(BaseModel):
 
     order_id: uuid.UUID
     sequence: int = Field(1, ge=1, le=999)
+    attempt: int = Field(0, ge=0)
 
 
 def create_message(
-    order_id: uuid.UUID, sequence: int = 1, correlation_id: str | None = None
+    order_id: uuid.UUID,
+    sequence: int = 1,
+    correlation_id: str | None = None,
+    *,
+    attempt: int = 0,
+    delay_seconds: float = 0.0,
 ) -> OutboundMessage:
-    """The queue message that creates an order's waybill (deduplicated on order and sequence)."""
+    """The queue message that creates an order's waybill (deduplicated on order, sequence and attempt)."""
+    payload: dict[str, Any] = {"kind": "create", "order_id": str(order_id), "sequence": sequence}
+    message_id = f"shipment-create:{order_id}:{sequence}"
+    if attempt:
+        payload["attempt"] = attempt
+        message_id += f":wait-{attempt}"
     return OutboundMessage.of_json(
-        {"kind": "create", "order_id": str(order_id), "sequence": sequence},
-        message_id=f"shipment-create:{order_id}:{sequence}",
+        payload,
+        message_id=message_id,
         correlation_id=correlation_id,
+        scheduled_enqueue_time_utc=datetime.now(UTC) + timedelta(seconds=delay_seconds)
+        if delay_seconds
+        else None,
     )
 
 
-def handle_message(body: bytes, shipments: ShipmentService, sync: TrackingSync) -> dict[str, Any]:
+def handle_message(
+    body: bytes, shipments: ShipmentService, sync: TrackingSync, requeue: Requeue
+) -> dict[str, Any]:
     try:
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PoisonMessageError(f"shipments message is not JSON: {error}") from error
     kind = payload.get("kind") if isinstance(payload, dict) else None
     if kind == "create":
-        return _create(payload, shipments)
+        return _create(payload, shipments, requeue)
     if kind == "sync-resume":
         after = payload.get("after")
         failures = payload.get("failures")
@@ -67,7 +91,7 @@ def handle_message(body: bytes, shipments: ShipmentService, sync: TrackingSync) 
     raise PoisonMessageError(f"unknown shipments message kind {kind!r}")
 
 
-def _create(payload: dict[str, Any], shipments: ShipmentService) -> dict[str, Any]:
+def _create(payload: dict[str, Any], shipments: ShipmentService, requeue: Requeue) -> dict[str, Any]:
     try:
         job = CreateJob.model_validate(payload)
     except ValidationError as error:
@@ -80,8 +104,13 @@ def _create(payload: dict[str, Any], shipments: ShipmentService) -> dict[str, An
     except Problem as problem:
         if problem.status == 404:
             raise PoisonMessageError(f"order {job.order_id} not found") from problem
-        if problem.status >= 500:
-            raise  # transient: the message comes back
+        if problem.type == CREATE_IN_PROGRESS and job.attempt < MAX_WAITS:
+            requeue(create_message(job.order_id, job.sequence, attempt=job.attempt + 1,
+                                   delay_seconds=problem.retry_after or 5.0))  # fmt: skip
+            _logger.info("waybill for %s is being created by another request; asking again later", key)
+            return {"status": "waiting", "idempotency_key": key, "attempt": job.attempt + 1}
+        if problem.status >= 500 or problem.type == CREATE_IN_PROGRESS:
+            raise  # transient (or waited long enough): the message comes back, then dead-letters
         _logger.warning("waybill for %s refused: %s", key, problem.detail)
         _record_failure(shipments, job, key, problem)
         return {"status": "failed", "idempotency_key": key, "error": problem.detail}

@@ -21,6 +21,7 @@ from dataverse import (
     DataverseClient,
     DuplicateRecordError,
     NotFoundError,
+    PreconditionFailedError,
     entity_path,
     odata_literal,
 )
@@ -102,6 +103,14 @@ class ShippingRepository:
         except DuplicateRecordError:
             return self.by_key(key)
         return None
+
+    def take_over(self, row: ShipmentRow, data: dict[str, Any]) -> bool:
+        """Claim a row an earlier create left behind, unless another request changed it first."""
+        try:
+            self.dataverse.update(SHIPMENTS, row.id, data, etag=row.etag or "*")
+        except PreconditionFailedError:
+            return False
+        return True
 
     def save(self, key: str, data: dict[str, Any]) -> str:
         return self.dataverse.upsert(SHIPMENTS, AlternateKey({"smart_idempotencykey": key}), data)

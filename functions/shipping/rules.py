@@ -123,6 +123,9 @@ class ShipmentRow:
     status_changed_on: str | None = None
     error: str | None = None
     return_number: str | None = None
+    claim_expires_on: str | None = None  # a create in progress holds the row until then
+    claim_id: str | None = None  # which request holds it
+    etag: str | None = None
 
     SELECT = (
         "smart_shipmentid",
@@ -144,6 +147,8 @@ class ShipmentRow:
         "smart_statuschangedon",
         "smart_error",
         "smart_returnwaybillnumber",
+        "smart_claimexpireson",
+        "smart_claimid",
     )
 
     @classmethod
@@ -172,6 +177,9 @@ class ShipmentRow:
             status_changed_on=row.get("smart_statuschangedon"),
             error=row.get("smart_error"),
             return_number=row.get("smart_returnwaybillnumber") or None,
+            claim_expires_on=row.get("smart_claimexpireson"),
+            claim_id=row.get("smart_claimid"),
+            etag=row.get("@odata.etag"),
         )
 
 

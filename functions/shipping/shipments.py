@@ -1,10 +1,16 @@
 """Waybill use cases: create (from a CRM order or an explicit body), read, delete, track, daily registry.
 
 Create is idempotent on the shipment's alternate key (default ``<order id>:<sequence>``): the row is
-claimed in Dataverse first, and Nova Poshta is called through ``create_waybill_once`` with a barcode
-derived from the key, so a retry, even after a timeout that Nova Poshta had already accepted, returns
-the first waybill. The printable label link carries the sender's API key: it is built on demand for
-the caller and never logged or stored.
+claimed in Dataverse first (create-only), and Nova Poshta is called through ``create_waybill_once``
+with a barcode derived from the key, so a retry, even after a timeout that Nova Poshta had already
+accepted, returns the first waybill. The claim holds for ``create_lease`` (from the client timeout):
+a retry that arrives while the first request is still working answers 503 "in progress" (Retry-After)
+instead of sending a second save; after the first request ends (or dies and its claim runs out) one
+retry takes the row over (ETag check), looks the barcode up and creates only if Nova Poshta has
+nothing. A request checks that it still holds the row just before the save.
+
+The printable label link carries the sender's API key: it is built on demand for the caller and never
+logged or stored.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,6 +54,7 @@ from functions.shipping.rules import (
 )
 
 KYIV = ZoneInfo("Europe/Kyiv")
+CREATE_IN_PROGRESS = "urn:smart-connectors:problem:create-in-progress"
 _logger = logging.getLogger("smart.shipping")
 
 
@@ -60,6 +67,7 @@ class ShipmentService:
         *,
         default_weight: Any,
         default_dimensions: Any,
+        create_lease: timedelta = timedelta(seconds=75),
         clock: Callable[[], datetime] = lambda: datetime.now(KYIV),
     ) -> None:
         self.repository = repository
@@ -67,6 +75,7 @@ class ShipmentService:
         self.refdata = refdata
         self.default_weight = default_weight
         self.default_dimensions = default_dimensions
+        self.create_lease = create_lease
         self.clock = clock
 
     # --- create ----------------------------------------------------------------------------------
@@ -111,21 +120,34 @@ class ShipmentService:
             row["smart_orderid@odata.bind"] = bind(ORDERS, order.id)
         if person.contact_id:
             row["smart_contactid@odata.bind"] = bind("contacts", person.contact_id)
+        started, claim_id = self.clock(), uuid.uuid4().hex
+        row["smart_claimexpireson"] = (started + self.create_lease).isoformat()
+        row["smart_claimid"] = claim_id
         claimed = self.repository.claim(key, row)
         if claimed is not None and claimed.number:
             return self._out(claimed, replayed=True), False
+        if claimed is not None and claimed.claim_id == claim_id:
+            claimed = None  # our own claim: its answer was lost and the create-only write was repeated
+        if claimed is not None:
+            self._take_over(claimed, row, started)
         client = self.senders.client(profile)
         try:
             recipient = client.create_private_recipient(
                 person.first_name, person.last_name, person.phone or "", middle_name=person.middle_name
             )
             waybill_request = builder.with_recipient(draft, recipient, place, client)
-            waybill = client.create_waybill_once(waybill_request, client_barcode(key))
+            self._still_ours(key, claim_id)
+            # A fresh claim means no earlier attempt reached Nova Poshta: no need to look the key up.
+            waybill = client.create_waybill_once(
+                waybill_request, client_barcode(key), look_first=claimed is not None
+            )
         except NovaPoshtaError as error:
             problem = provider_problem(error)
-            if problem.status < 500:
-                self.repository.save(key, {**row, "smart_error": problem.detail[:1000]})
+            self._release(key, claim_id, row, problem)
             raise problem from error
+        except Problem as problem:
+            self._release(key, claim_id, row, problem)
+            raise
         now = datetime.now(KYIV)
         saved = {
             **row,
@@ -139,6 +161,8 @@ class ShipmentService:
             "smart_statuscode": 1,
             "smart_statuschangedon": now.isoformat(),
             "smart_error": None,
+            "smart_claimexpireson": None,
+            "smart_claimid": None,
         }
         shipment_id = self.repository.save(key, saved)
         if primary and order is not None:
@@ -155,6 +179,31 @@ class ShipmentService:
         created = self.repository.by_key(key)
         assert created is not None
         return self._out(created), True
+
+    def _take_over(self, claimed: ShipmentRow, row: dict[str, Any], now: datetime) -> None:
+        """Go on with a row an earlier request claimed: only once its claim has run out (that request
+        ended or died), and only if no other retry took it over first; otherwise 503 "in progress"."""
+        expires = _instant(claimed.claim_expires_on)
+        if expires is not None and expires > now:
+            raise _in_progress(claimed.key, (expires - now).total_seconds())
+        if not self.repository.take_over(claimed, row):
+            raise _in_progress(claimed.key, self.create_lease.total_seconds())
+
+    def _still_ours(self, key: str, claim_id: str) -> None:
+        """Just before the save: a request slower than its claim may have been taken over since."""
+        current = self.repository.by_key(key)
+        if current is None or current.claim_id != claim_id:
+            raise _in_progress(key, self.create_lease.total_seconds())
+
+    def _release(self, key: str, claim_id: str, row: dict[str, Any], problem: Problem) -> None:
+        """This attempt is over: free the claim at once, with Nova Poshta's reason when it refused."""
+        current = self.repository.by_key(key)
+        if problem.type == CREATE_IN_PROGRESS or current is None or current.claim_id != claim_id:
+            return  # another request holds the row now
+        released: dict[str, Any] = {**row, "smart_claimexpireson": None, "smart_claimid": None}
+        if problem.status < 500:
+            released["smart_error"] = problem.detail[:1000]
+        self.repository.save(key, released)
 
     def _record_status(
         self, row: ShipmentRow, status: ShipmentStatus, code: int | None, text: str, now: datetime
@@ -303,6 +352,36 @@ class ShipmentService:
             return_waybill_number=row.return_number,
             replayed=replayed,
         )
+
+
+def create_lease(timeout_seconds: float) -> timedelta:
+    """How long a create holds its row: longer than it normally takes even with slow answers (the
+    recipient and the save, each a few client timeouts), short enough that a request that died does
+    not keep the order waiting long (15 s timeouts: 75 s)."""
+    return timedelta(seconds=max(30.0, 4 * timeout_seconds + 15))
+
+
+def _instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _in_progress(key: str, seconds: float) -> Problem:
+    """503 rather than 409: a transient answer, which Power Automate's default policy and our clients
+    retry after Retry-After, and the retry then gets the waybill."""
+    return Problem(
+        503,
+        f"A waybill for {key} is being created by an earlier request; ask again in a few seconds "
+        "to get it.",
+        title="Create in progress",
+        type=CREATE_IN_PROGRESS,
+        retry_after=min(max(seconds, 1.0), 5.0),
+    )
 
 
 def _required(order_id: uuid.UUID | None) -> uuid.UUID:

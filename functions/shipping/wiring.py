@@ -18,7 +18,7 @@ from functions.shipping.profiles import SenderDirectory, SenderProfileConfig
 from functions.shipping.repository import ShippingRepository
 from functions.shipping.rules import ChangePlanner
 from functions.shipping.settings import DEFAULT_PROFILE, ShippingSettings
-from functions.shipping.shipments import KYIV, ShipmentService
+from functions.shipping.shipments import KYIV, ShipmentService, create_lease
 from functions.shipping.sync import SyncOptions, SyncState, TrackingSync
 
 
@@ -104,6 +104,7 @@ def get_shipments() -> ShipmentService:
             get_refdata(),
             default_weight=settings.default_weight_kg,
             default_dimensions=settings.default_dimensions_cm,
+            create_lease=create_lease(settings.novaposhta_timeout_seconds),
         )
 
     return container.resolve("shipping.shipments", build)
@@ -139,6 +140,11 @@ def schedule_resume(after: str | None, failures: int, when: datetime) -> None:
         message_id=f"shipping-sync-resume:{after or ''}:{failures}",
         scheduled_enqueue_time_utc=when.astimezone(UTC),
     )
+    get_bus().send(SHIPMENTS.name, message)
+
+
+def requeue(message: OutboundMessage) -> None:
+    """Put a (scheduled) message back on the shipments queue."""
     get_bus().send(SHIPMENTS.name, message)
 
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
+from connectors.novaposhta import NovaPoshtaClient
+from dataverse import AlternateKey
 from dataverse.schema import ShipmentStatus
+from functions.shipping.repository import ShippingRepository
+from functions.shipping.rules import ShipmentRow
 from tests.functions.shipping.conftest import KYIV, ODESA, Shop
 
 
@@ -72,6 +78,81 @@ def test_create_that_timed_out_after_nova_poshta_accepted_it_returns_that_waybil
     assert (
         shop.np.calls["InternetDocument.save"] == saves + 1 and shop.np.duplicates_by_client_barcode() == {}
     )
+
+
+def test_a_retry_while_the_first_create_is_still_working_gets_503_and_never_a_second_waybill(
+    shop: Shop,
+) -> None:
+    order = shop.order()
+    saves, lists = shop.np.calls["InternetDocument.save"], shop.np.calls["InternetDocument.getDocumentList"]
+    shop.np.stall_next_saves(1.5)  # Nova Poshta has the save; its answer is still on the way
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(shop.call, "POST", "shipments", json={"order_id": order})
+        shop.wait_for(lambda: shop.np.calls["InternetDocument.save"] > saves)
+        during = shop.call("POST", "shipments", json={"order_id": order})
+        created = first.result()
+    assert created.status_code == 201, created.text
+    assert during.status_code == 503 and during.headers["Retry-After"], during.text
+    assert during.json()["type"] == "urn:smart-connectors:problem:create-in-progress"
+    after = shop.call("POST", "shipments", json={"order_id": order})
+    assert after.status_code == 200 and after.json()["waybill_number"] == created.json()["waybill_number"]
+    assert shop.np.calls["InternetDocument.save"] == saves + 1
+    assert shop.np.duplicates_by_client_barcode() == {}
+    # the first request's claim was fresh: no earlier attempt could exist, so no document-list look-up
+    assert shop.np.calls["InternetDocument.getDocumentList"] == lists
+
+
+def test_a_claim_left_by_a_request_that_died_is_taken_over_once_it_runs_out(shop: Shop) -> None:
+    order = shop.order()
+    key = AlternateKey({"smart_idempotencykey": f"{order}:1"})
+    soon = datetime.now(UTC) + timedelta(minutes=2)
+    claim = {"smart_name": "claimed", "smart_claimexpireson": soon.isoformat()}
+    shop.crm.upsert("smart_shipments", key, claim)
+    held = shop.call("POST", "shipments", json={"order_id": order})
+    assert held.status_code == 503 and held.json()["type"].endswith("create-in-progress")
+    shop.crm.upsert("smart_shipments", key, {"smart_claimexpireson": "2026-01-01T00:00:00Z"})  # it died
+    lists = shop.np.calls["InternetDocument.getDocumentList"]
+    taken = shop.call("POST", "shipments", json={"order_id": order})
+    assert taken.status_code == 201, taken.text
+    assert shop.np.calls["InternetDocument.getDocumentList"] > lists  # looked for its waybill before saving
+    row = shop.shipment_row(taken.json()["waybill_number"])
+    assert row["smart_claimexpireson"] is None and row["smart_waybillnumber"]
+
+
+def test_a_claim_whose_answer_was_lost_is_recognised_as_this_requests_own(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = ShippingRepository.claim
+
+    def answer_lost(self: ShippingRepository, key: str, data: dict[str, Any]) -> ShipmentRow | None:
+        real(self, key, data)  # Dataverse stored the claim, but its answer never came back, so the
+        return self.by_key(key)  # repeated create-only write finds a row: this request's own
+
+    monkeypatch.setattr(ShippingRepository, "claim", answer_lost)
+    created = shop.call("POST", "shipments", json={"order_id": shop.order()})
+    assert created.status_code == 201, created.text
+
+
+def test_a_request_whose_claim_was_taken_over_meanwhile_does_not_save(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order = shop.order()
+    key = AlternateKey({"smart_idempotencykey": f"{order}:1"})
+    real = NovaPoshtaClient.create_private_recipient
+
+    def slow(self: NovaPoshtaClient, *args: Any, **kwargs: Any) -> Any:
+        recipient = real(self, *args, **kwargs)  # this request outlived its claim: a retry took over
+        shop.crm.upsert("smart_shipments", key, {"smart_claimid": "another-request"})
+        return recipient
+
+    monkeypatch.setattr(NovaPoshtaClient, "create_private_recipient", slow)
+    saves = shop.np.calls["InternetDocument.save"]
+    answer = shop.call("POST", "shipments", json={"order_id": order})
+    assert answer.status_code == 503 and answer.json()["type"].endswith("create-in-progress")
+    assert shop.np.calls["InternetDocument.save"] == saves
+    assert shop.crm.retrieve("smart_shipments", key, select=["smart_claimid"])["smart_claimid"] == (
+        "another-request"
+    )  # left to the request that holds it
 
 
 def test_explicit_body_to_a_parcel_locker_with_a_recipient_other_than_the_customer(shop: Shop) -> None:

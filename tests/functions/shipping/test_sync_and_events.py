@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -50,6 +51,29 @@ def test_order_moved_to_a_ship_status_gets_one_waybill_even_when_the_event_repea
     assert len(shipments_of(shop, order)) == 1 and rows[0]["smart_isprimary"] is True
     barcode = order.replace("-", "") + "-1"
     assert [w["client_barcode"] for w in shop.np.waybills()].count(barcode) == 1
+
+
+def test_queued_create_while_a_request_is_creating_the_same_waybill_waits_its_turn(shop: Shop) -> None:
+    order = shop.order()
+    saves = shop.np.calls["InternetDocument.save"]
+    shop.np.stall_next_saves(1.5)
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(shop.call, "POST", "shipments", json={"order_id": order})
+        shop.wait_for(lambda: shop.np.calls["InternetDocument.save"] > saves)
+        enqueue(shop, "shipments", json.dumps({"kind": "create", "order_id": order}).encode())
+        created = first.result()
+    assert created.status_code == 201, created.text
+    queue = shop.stack.queue
+    assert queue is not None
+    shop.wait_for(lambda: settled(shop, "shipments") and queue.counts("shipments")["scheduled"] == 0)
+    host = shop.stack.host
+    assert host is not None
+    outcomes = [i.outcome for i in host.invocations if i.function == "shipping_jobs"]
+    assert outcomes and set(outcomes) == {"succeeded"}  # "in progress" completes and comes back scheduled
+    assert not queue.list_dead_letters("shipments") and len(outcomes) >= 2
+    [row] = shipments_of(shop, order)
+    assert row["smart_waybillnumber"] == created.json()["waybill_number"] and row["smart_error"] is None
+    assert shop.np.duplicates_by_client_barcode() == {}
 
 
 def test_queued_create_that_can_never_succeed_is_recorded_on_the_order_or_dead_lettered(shop: Shop) -> None:
