@@ -74,6 +74,7 @@ def _shipments() -> Outcome:
     summary = (
         f"{report.status}; {report.shipments} tracked in {report.tracking_calls} call(s), {report.changed} "
         f"changed, {report.status_changes} status change(s), {report.orders_updated} order(s) updated"
+        + (f", {report.orders_refused} refused" if report.orders_refused else "")
     )
     if report.detail:
         summary += f" ({report.detail}" + (f", until {report.paused_until})" if report.paused_until else ")")

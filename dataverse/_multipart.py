@@ -21,7 +21,7 @@ Unit = tuple[Literal["single", "changeset"], list[int]]
 def plan_units(operations: Sequence[BatchOperation], atomic: bool) -> list[Unit]:
     units: list[Unit] = []
     for index, operation in enumerate(operations):
-        if atomic and not operation.is_read:
+        if atomic and not operation.is_read and not operation.standalone:
             if units and units[-1][0] == "changeset":
                 units[-1][1].append(index)
             else:

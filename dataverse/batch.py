@@ -30,6 +30,7 @@ class BatchOperation:
     body: Mapping[str, Any] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     content_id: str | None = None
+    standalone: bool = False  # its own part even in an atomic batch: its failure rolls back nothing else
 
     @property
     def is_read(self) -> bool:

@@ -264,6 +264,9 @@ class SyncReport(BaseModel):
     changed: int = Field(0, title="Changed", description="Shipments written.")
     status_changes: int = Field(0, title="Status changes", description="Status rows added.")
     orders_updated: int = Field(0, title="Orders updated", description="Orders whose status was set.")
+    orders_refused: int = Field(
+        0, title="Orders refused", description="Orders Dataverse would not give the mapped status (logged)."
+    )
     write_requests: int = Field(0, title="Write requests", description="Dataverse write requests.")
     resumed_after: str | None = Field(None, title="Resumed after", description="Key the run continued after.")
     stopped_after: str | None = Field(

@@ -2,12 +2,15 @@
 
 Shipments are addressed by their alternate key ``smart_idempotencykey`` (``<order id>:<sequence>``)
 or ``smart_waybillnumber``. The sync's writes for many shipments go out as ONE ``$batch`` request
-holding UpdateMultiple (shipments), UpsertMultiple (status rows, keyed by ``smart_changekey`` so a
-repeated run adds nothing) and UpdateMultiple (orders): one service-protection request per flush.
+holding UpdateMultiple (shipments) and UpsertMultiple (status rows, keyed by ``smart_changekey`` so a
+repeated run adds nothing) in one change set, and UpdateMultiple (orders) as a part of its own: one
+service-protection request per flush.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from typing import Any
 from dataverse import (
     AlternateKey,
     BatchOperation,
+    DataverseApiError,
     DataverseClient,
     DuplicateRecordError,
     NotFoundError,
@@ -38,6 +42,7 @@ from functions.shipping.rules import (
 )
 
 ACTIVE_PAGE_SIZES = (500, 2000)
+_logger = logging.getLogger("smart.shipping.sync")
 _ANNOTATIONS = {"Prefer": 'odata.include-annotations="*"'}
 _LOOKUP_NAME = "@Microsoft.Dynamics.CRM.lookuplogicalname"
 _FORMATTED = "@OData.Community.Display.V1.FormattedValue"
@@ -194,10 +199,17 @@ class ShippingRepository:
                 return
             last, pages = str(rows[-1]["smart_idempotencykey"]), pages + 1
 
-    def write_changes(self, changes: Sequence[ShipmentChange]) -> int:
-        """All the changes of a flush in one ``$batch`` (one change set); returns requests sent (0 or 1)."""
+    def write_changes(self, changes: Sequence[ShipmentChange]) -> Written:
+        """The changes of a flush in ONE ``$batch``: shipments (UpdateMultiple) and their status rows
+        (UpsertMultiple) in one change set, and the orders (UpdateMultiple) as a part of their own.
+
+        An order Dataverse refuses (closed, deleted, a mapped status it does not accept) must not undo
+        the shipments or stop the sync at the same place on every run: when the orders part fails, the
+        orders are updated one by one and the refused ones are logged and counted (extra requests only
+        then). A failure of the shipments or status rows raises.
+        """
         if not changes:
-            return 0
+            return Written(0)
         operations = [_bulk("UpdateMultiple", SHIPMENTS, "smart_shipment", [c.shipment for c in changes])]
         status_rows = [
             {**c.status_row, "@odata.id": entity_path(STATUS_ROWS, _change_key(c.status_row))}
@@ -208,11 +220,27 @@ class ShippingRepository:
             operations.append(_bulk("UpsertMultiple", STATUS_ROWS, "smart_shipmentstatus", status_rows))
         orders = {c.order["salesorderid"]: c.order for c in changes if c.order is not None}
         if orders:
-            operations.append(_bulk("UpdateMultiple", ORDERS, "salesorder", list(orders.values())))
-        for result in self.dataverse.execute_batch(operations, atomic=True):
+            orders_part = _bulk("UpdateMultiple", ORDERS, "salesorder", list(orders.values()))
+            operations.append(dataclasses.replace(orders_part, standalone=True))
+        results = self.dataverse.execute_batch(operations, atomic=True, continue_on_error=True)
+        for result in results[: len(operations) - (1 if orders else 0)]:
             if result.error is not None:
                 raise result.error
-        return 1
+        if not orders or results[-1].error is None:
+            return Written(1)
+        return self._orders_one_by_one(orders, results[-1].error)
+
+    def _orders_one_by_one(self, orders: dict[str, dict[str, Any]], error: Exception) -> Written:
+        _logger.warning("updating %d orders together failed (%s); one by one now", len(orders), error)
+        refused: list[str] = []
+        for order_id, columns in orders.items():
+            fields = {name: value for name, value in columns.items() if name != "salesorderid"}
+            try:
+                self.dataverse.update(ORDERS, order_id, fields)
+            except DataverseApiError as refusal:
+                _logger.warning("order %s keeps its status: Dataverse refused %s", order_id, refusal)
+                refused.append(order_id)
+        return Written(1 + len(orders), orders_refused=len(refused))
 
     # --- orders and contacts ---------------------------------------------------------------------
 
@@ -271,6 +299,14 @@ class ShippingRepository:
             phone=row.get("mobilephone") or row.get("telephone1") or None,
             contact_id=str(contact_id),
         )
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a flush took: write requests sent, and orders whose mapped status Dataverse refused."""
+
+    requests: int
+    orders_refused: int = 0
 
 
 def _bulk(message: str, entity_set: str, logical_name: str, rows: Sequence[dict[str, Any]]) -> BatchOperation:

@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from connectors.novaposhta import MAX_DOCUMENTS_PER_CALL, NovaPoshtaError, TrackingQuery, TrackingStatus
 from functions.shipping.models import SyncReport
 from functions.shipping.pipeline import OrderedWriter, Prefetch
+from functions.shipping.repository import Written
 from functions.shipping.rules import ChangePlanner, ShipmentChange, ShipmentRow, backoff_seconds
 
 Trigger = Literal["timer", "manual", "resume"]
@@ -45,7 +46,7 @@ class Tracker(Protocol):
 class SyncStore(Protocol):
     def active(self, after_key: str | None, give_up_before: datetime) -> Iterator[ShipmentRow]: ...
 
-    def write_changes(self, changes: Sequence[ShipmentChange]) -> int: ...
+    def write_changes(self, changes: Sequence[ShipmentChange]) -> Written: ...
 
 
 ResumeScheduler = Callable[[str | None, int, datetime], None]  # (after key, failures, when)
@@ -128,7 +129,7 @@ class TrackingSync:
         depth = max(self.options.concurrency * 4, self.options.read_ahead // MAX_DOCUMENTS_PER_CALL)
         rows = Prefetch(_chunks(self.store.active(start, now - self.options.not_found_give_up)),
                         depth=depth, name="shipping-sync-read")  # fmt: skip
-        writer: OrderedWriter[_Flush, int] = OrderedWriter("shipping-sync-write")
+        writer: OrderedWriter[_Flush, Written] = OrderedWriter("shipping-sync-write")
         try:
             try:
                 self._track_all(run, iter(rows), writer, now)
@@ -137,9 +138,12 @@ class TrackingSync:
             self._flush(run, writer)
             self._settle(run, writer.collect(wait=True), writer)
         except _Outage as outage:
-            self._settle(run, writer.collect(wait=True), writer)
-            self._flush(run, writer)
-            self._settle(run, writer.collect(wait=True), writer)
+            try:
+                self._settle(run, writer.collect(wait=True), writer)
+                self._flush(run, writer)
+                self._settle(run, writer.collect(wait=True), writer)
+            except Exception as error:  # noqa: BLE001 - Dataverse failed too: pause after what is stored
+                _logger.warning("writing what was tracked before the outage failed: %s", error)
             return self._pause(run, outage, now, previous_failures)
         except BaseException:
             self.state.cursor = run.stored_key  # what is stored stays done; the rest is retried
@@ -174,7 +178,7 @@ class TrackingSync:
         self,
         run: _Run,
         chunks: Iterator[list[ShipmentRow]],
-        writer: OrderedWriter[_Flush, int],
+        writer: OrderedWriter[_Flush, Written],
         now: datetime,
     ) -> None:
         tracker = self.tracker()
@@ -198,7 +202,7 @@ class TrackingSync:
         run: _Run,
         chunk: list[ShipmentRow],
         future: Future[list[TrackingStatus]],
-        writer: OrderedWriter[_Flush, int],
+        writer: OrderedWriter[_Flush, Written],
         now: datetime,
     ) -> None:
         try:
@@ -219,7 +223,7 @@ class TrackingSync:
             self._flush(run, writer)
         self._settle(run, writer.collect(), writer)
 
-    def _flush(self, run: _Run, writer: OrderedWriter[_Flush, int]) -> None:
+    def _flush(self, run: _Run, writer: OrderedWriter[_Flush, Written]) -> None:
         """Hand the pending changes to the writer (which sends them while tracking goes on)."""
         if not run.pending:
             return
@@ -227,14 +231,18 @@ class TrackingSync:
         done = writer.submit(lambda: self.store.write_changes(changes), _Flush(changes, run.done_key))
         self._settle(run, done, writer)
 
-    def _settle(self, run: _Run, done: list[tuple[int, _Flush]], writer: OrderedWriter[_Flush, int]) -> None:
+    def _settle(
+        self, run: _Run, done: list[tuple[Written, _Flush]], writer: OrderedWriter[_Flush, Written]
+    ) -> None:
         """Count finished writes and move the stored position forward as far as it safely goes."""
-        for requests, flush in done:
+        for written, flush in done:
             report = run.report
-            report.write_requests += requests
+            report.write_requests += written.requests
             report.changed += len(flush.changes)
             report.status_changes += sum(1 for c in flush.changes if c.status_row is not None)
-            report.orders_updated += len({c.order["salesorderid"] for c in flush.changes if c.order})
+            orders = len({c.order["salesorderid"] for c in flush.changes if c.order})
+            report.orders_updated += orders - written.orders_refused
+            report.orders_refused += written.orders_refused
             run.stored_key = flush.done_key
         if writer.idle and not run.pending:
             run.stored_key = run.done_key

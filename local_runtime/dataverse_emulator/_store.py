@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 _SCHEMA = """
@@ -41,7 +42,7 @@ PARSED_ROWS_KEPT = 30_000  # parsed rows kept for reuse (tens of MiB); starts ov
 class StoredRow:
     id: str
     version: int
-    data: dict[str, Any]
+    data: Mapping[str, Any]  # read-only view for stored rows: copy it (``dict(row.data)``) to change it
 
 
 class Store:
@@ -96,12 +97,13 @@ class Store:
         cached = self._parsed.get((entity, row_id))
         if cached is not None and cached.version == version:
             return cached
-        return self._keep(entity, StoredRow(row_id, version, json.loads(data)))
+        return self._keep(entity, row_id, version, json.loads(data))
 
-    def _keep(self, entity: str, row: StoredRow) -> StoredRow:
+    def _keep(self, entity: str, row_id: str, version: int, data: Mapping[str, Any]) -> StoredRow:
+        """Keep a private, read-only copy: neither the writer's dict nor a reader can change it."""
         if len(self._parsed) >= PARSED_ROWS_KEPT:
             self._parsed.clear()
-        self._parsed[(entity, row.id)] = row
+        row = self._parsed[(entity, row_id)] = StoredRow(row_id, version, MappingProxyType(dict(data)))
         return row
 
     def insert(self, entity: str, row: StoredRow) -> None:
@@ -109,14 +111,14 @@ class Store:
             "INSERT INTO rows (entity, id, version, data) VALUES (?, ?, ?, ?)",
             (entity, row.id, row.version, json.dumps(row.data, ensure_ascii=False)),
         )
-        self._keep(entity, row)
+        self._keep(entity, row.id, row.version, row.data)
 
     def replace(self, entity: str, row: StoredRow) -> None:
         self._db.execute(
             "UPDATE rows SET version = ?, data = ? WHERE entity = ? AND id = ?",
             (row.version, json.dumps(row.data, ensure_ascii=False), entity, row.id),
         )
-        self._keep(entity, row)
+        self._keep(entity, row.id, row.version, row.data)
 
     def delete(self, entity: str, row_id: str) -> None:
         self._db.execute("DELETE FROM rows WHERE entity = ? AND id = ?", (entity, row_id))

@@ -160,3 +160,21 @@ def test_bind_in_batch_uses_normal_references(client: DataverseClient) -> None:
         ]
     )
     assert result.ok
+
+
+def test_a_standalone_write_fails_alone_and_the_change_set_before_it_stays(
+    client: DataverseClient, emulator: DataverseEmulator
+) -> None:
+    mixed = [BatchOperation.create("tasks", {}), BatchOperation("PATCH", "tasks(x)", {}, standalone=True)]
+    assert plan_units(mixed, atomic=True) == [("changeset", [0]), ("single", [1])]
+    before = emulator.count("contact")
+    results = client.execute_batch(
+        [
+            BatchOperation.create("contacts", {"lastname": "Kept"}),
+            BatchOperation("POST", "contacts", {"no_such_column": 1}, standalone=True),
+        ],
+        atomic=True,
+        continue_on_error=True,
+    )
+    assert results[0].ok and not results[1].ok
+    assert emulator.count("contact") == before + 1

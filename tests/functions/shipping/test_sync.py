@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from connectors.novaposhta import (
     WaybillRequest,
 )
 from dataverse.schema import ShipmentStatus
+from functions.shipping.repository import Written
 from functions.shipping.rules import ChangePlanner, ShipmentChange, ShipmentRow
 from functions.shipping.sync import SyncOptions, SyncState, TrackingSync
 from local_runtime.simulators.novaposhta import SENDER_CONTACT, SENDER_REF, NovaPoshtaSimulator
@@ -45,7 +47,7 @@ class MemoryStore:
             if (after_key is None or key > after_key) and row.status not in (ShipmentStatus.RECEIVED,):
                 yield row
 
-    def write_changes(self, changes: Sequence[ShipmentChange]) -> int:
+    def write_changes(self, changes: Sequence[ShipmentChange]) -> Written:
         self.write_calls.append(len(changes))
         by_id = {row.id: key for key, row in self.rows.items()}
         for change in changes:
@@ -55,7 +57,7 @@ class MemoryStore:
             if status is not None:
                 updates["status"] = ShipmentStatus.from_option_value(status)
             self.rows[key] = dataclasses.replace(self.rows[key], **updates)  # type: ignore[arg-type]
-        return 1
+        return Written(1)
 
 
 class FailingFrom:
@@ -171,6 +173,23 @@ def test_outage_pauses_with_backoff_and_the_next_run_continues_after_what_was_st
     assert resumed.status == "completed" and resumed.resumed_after == "key-0099"
     assert resumed.shipments == 150  # only what was left
     assert state.paused_until is None and state.failures == 0 and state.cursor is None
+
+
+def test_an_outage_still_pauses_when_writing_what_was_tracked_before_it_fails(
+    sim: NovaPoshtaSimulator, client: NovaPoshtaClient, numbers: list[ShipmentRow]
+) -> None:
+    class Unwritable(MemoryStore):
+        def write_changes(self, changes: Sequence[ShipmentChange]) -> Written:
+            time.sleep(0.5)  # still writing when the outage is noticed, then it fails too
+            raise RuntimeError("Dataverse is down as well")
+
+    sim.advance(30)
+    resumes: list[tuple[str | None, int]] = []
+    state, now = SyncState(), datetime.now(UTC)
+    tracker = FailingFrom(client, [row.number or "" for row in numbers], fail_from=100)
+    paused = make_sync(Unwritable(rows(numbers)), tracker, state, resumes, now).run("timer")
+    assert paused.status == "paused" and paused.stopped_after is None and paused.changed == 0
+    assert resumes == [(None, 1)] and state.paused_until == now + timedelta(seconds=60)
 
 
 def test_consecutive_outages_back_off_longer(sim: NovaPoshtaSimulator, client: NovaPoshtaClient) -> None:

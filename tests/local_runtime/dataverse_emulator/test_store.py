@@ -38,3 +38,15 @@ def test_the_parsed_rows_start_over_when_full(monkeypatch: pytest.MonkeyPatch) -
         store.insert("account", StoredRow(f"r{index}", store.next_version(), {"n": index}))
     assert len(store._parsed) <= 3
     assert [row.data["n"] for row in store.scan("account")] == [0, 1, 2, 3, 4]
+
+
+def test_neither_the_writer_nor_a_reader_can_change_a_kept_row() -> None:
+    store = Store()
+    written = {"name": "Stored"}
+    store.insert("account", StoredRow("a", store.next_version(), written))
+    written["name"] = "Changed by the writer afterwards"
+    row = store.get("account", "a")
+    assert row is not None and row.data == {"name": "Stored"}
+    with pytest.raises(TypeError):
+        row.data["name"] = "Changed by a reader"  # type: ignore[index]
+    assert [r.data["name"] for r in store.scan("account")] == ["Stored"]
