@@ -30,7 +30,8 @@ def run(stack: LocalStack, session: requests.Session) -> dict[str, Any]:
         retried = _post(session, f"{api}/shipments", {"order_id": order_id})
         registry = _post(session, f"{api}/shipments/registry", {"numbers": [number]})
         statuses = []
-        for hours in (20, 200):  # the parcel moves in the simulator; the sync (timer or on demand) follows
+        # the parcel moves in the simulator; the sync (timer or on demand) follows it, and its return
+        for hours in (20, 200, 24):
             _advance(stack.env["NOVAPOSHTA_BASE_URL"], hours)
             report = _post(session, f"{api}/shipping/sync", {})
             current = _get(session, f"{api}/shipments/{number}")

@@ -141,7 +141,7 @@ _SHIPMENT_RANK: dict[ShipmentStatus, int] = {
     ShipmentStatus.REFUSED: 4,
     ShipmentStatus.RECEIVED: 5,
     ShipmentStatus.RETURNING: 5,
-    ShipmentStatus.RETURNED: 5,
+    ShipmentStatus.RETURNED: 6,  # the return waybill reached the sender: after returning
     ShipmentStatus.DELETED: 5,
 }
 

@@ -172,10 +172,16 @@ class ShippingRepository:
         than Dataverse's maximum of 5,000: parsing a page holds the GIL in one piece, and a shorter
         hold keeps the tracking threads' answers from waiting behind it.
         """
-        finals = " and ".join(f"smart_status ne {s.option_value}" for s in sorted(FINAL_STATUSES))
+        # Final shipments are done, except those on their way back: their return waybill is followed
+        # until the sender has the goods (then they are ``returned``).
+        returning = ShipmentStatus.RETURNING
+        finals = " and ".join(
+            f"smart_status ne {s.option_value}" for s in sorted(FINAL_STATUSES - {returning})
+        )
         not_found = ShipmentStatus.NOT_FOUND.option_value
         query = (
             f"smart_waybillnumber ne null and {finals} "
+            f"and (smart_status ne {returning.option_value} or smart_returnwaybillnumber ne null) "
             f"and (smart_status ne {not_found} or createdon gt {odata_literal(give_up_before)})"
         )
         last, pages = after_key, 0

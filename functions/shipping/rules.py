@@ -55,6 +55,11 @@ def is_final(status: ShipmentStatus | None) -> bool:
     return status in FINAL_STATUSES
 
 
+def tracked_number(row: ShipmentRow) -> str | None:
+    """The waybill the sync asks about: the return waybill once the goods go back, else the shipment's."""
+    return row.return_number if row.status is ShipmentStatus.RETURNING else row.number
+
+
 def idempotency_key(order_id: uuid.UUID, sequence: int) -> str:
     """The shipment's alternate key for an order: ``<salesorderid>:<sequence>``."""
     return f"{order_id}:{sequence}"
@@ -200,6 +205,8 @@ class ChangePlanner:
     order_status_map: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def plan(self, row: ShipmentRow, tracked: TrackingStatus, now: datetime) -> ShipmentChange | None:
+        if row.status is ShipmentStatus.RETURNING:
+            return self._plan_return(row, tracked, now)
         new_status = status_for(tracked.state)
         if row.status is not None and new_status != row.status and not row.status.can_move_to(new_status):
             return None  # a step back (e.g. "not found" right after creation): keep what we know
@@ -237,6 +244,28 @@ class ChangePlanner:
             status_row(row, new_status, code, tracked.status_text, now),
             self._order_columns(row, new_status),
             new_status,
+        )
+
+    def _plan_return(self, row: ShipmentRow, back: TrackingStatus, now: datetime) -> ShipmentChange | None:
+        """``back`` is the return waybill's status: once the sender has the goods, the shipment is
+        ``returned``; until then nothing about this shipment changes."""
+        if back.state is not ShipmentState.RECEIVED:
+            return None
+        code = int(back.status_code) if back.status_code.isdigit() else None
+        text = f"Повернення {back.number} отримано відправником"
+        stamp = now.isoformat()
+        shipment = {
+            "smart_shipmentid": row.id,
+            "smart_status": ShipmentStatus.RETURNED.option_value,
+            "smart_statustext": text[:300],
+            "smart_statuschangedon": stamp,
+            "smart_lastsyncedon": stamp,
+        }
+        return ShipmentChange(
+            shipment,
+            status_row(row, ShipmentStatus.RETURNED, code, text, now),
+            self._order_columns(row, ShipmentStatus.RETURNED),
+            ShipmentStatus.RETURNED,
         )
 
     def _order_columns(self, row: ShipmentRow, status: ShipmentStatus) -> dict[str, Any] | None:

@@ -30,7 +30,13 @@ from connectors.novaposhta import MAX_DOCUMENTS_PER_CALL, NovaPoshtaError, Track
 from functions.shipping.models import SyncReport
 from functions.shipping.pipeline import OrderedWriter, Prefetch
 from functions.shipping.repository import Written
-from functions.shipping.rules import ChangePlanner, ShipmentChange, ShipmentRow, backoff_seconds
+from functions.shipping.rules import (
+    ChangePlanner,
+    ShipmentChange,
+    ShipmentRow,
+    backoff_seconds,
+    tracked_number,
+)
 
 Trigger = Literal["timer", "manual", "resume"]
 _logger = logging.getLogger("smart.shipping.sync")
@@ -213,7 +219,7 @@ class TrackingSync:
         run.report.shipments += len(chunk)
         by_number = {status.number: status for status in statuses}
         for row in chunk:
-            tracked = by_number.get(row.number or "")
+            tracked = by_number.get(tracked_number(row) or "")
             change = self.planner.plan(row, tracked, now) if tracked is not None else None
             if change is not None:
                 run.pending.append(change)
@@ -269,7 +275,7 @@ def _queries(chunk: list[ShipmentRow]) -> list[TrackingQuery | str]:
     queries: list[TrackingQuery | str] = []
     for row in chunk:
         try:
-            queries.append(TrackingQuery(number=row.number or ""))
+            queries.append(TrackingQuery(number=tracked_number(row) or ""))
         except ValidationError:
             _logger.warning("shipment %s has an invalid waybill number; not tracked", row.key)
     return queries

@@ -76,6 +76,7 @@ class SimState:
     hours_advanced: float = 0.0
     waybills: dict[str, WaybillRecord] = field(default_factory=dict)  # by ref, in creation order
     _by_number: dict[str, str] = field(default_factory=dict, repr=False)  # waybill number -> ref
+    _by_return: dict[str, str] = field(default_factory=dict, repr=False)  # return waybill number -> ref
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)  # recipient contact persons by ref
     addresses: dict[str, dict[str, Any]] = field(default_factory=dict)  # recipient addresses by ref
     scan_sheets: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -94,7 +95,14 @@ class SimState:
     def by_number(self, number: str) -> WaybillRecord | None:
         if len(self._by_number) != len(self.waybills):  # waybills are only ever added: rebuild the index
             self._by_number = {w.number: ref for ref, w in self.waybills.items()}
+            self._by_return = {w.return_number: ref for ref, w in self.waybills.items()}
         ref = self._by_number.get(number)
+        return self.waybills.get(ref) if ref is not None else None
+
+    def by_return_number(self, number: str) -> WaybillRecord | None:
+        """The waybill whose goods go back under return waybill ``number`` (it exists from code 102)."""
+        self.by_number(number)  # keeps both indexes current
+        ref = self._by_return.get(number)
         return self.waybills.get(ref) if ref is not None else None
 
 

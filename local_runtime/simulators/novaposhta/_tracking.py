@@ -51,10 +51,42 @@ def _base(record: WaybillRecord) -> dict[str, Any]:
     return record.tracking_base
 
 
+def _return_row(record: WaybillRecord, now: datetime) -> dict[str, Any] | None:
+    """The return waybill (made when the original reached 102): back to the sender's city, to a branch
+    after 12 h, picked up by the sender after 36 h. None before it exists."""
+    since = record.hours_since_creation(now) - (record.reached_at("102") or 0.0)
+    if record.code(now) != "102" or since < 0:
+        return None
+    code = "5" if since < 12 else "7" if since < 36 else "9"
+    created = record.created_at + timedelta(hours=record.reached_at("102") or 0.0)
+    row: dict[str, Any] = {
+        "Number": record.return_number,
+        "StatusCode": code,
+        "Status": _rules.STATUS_TEXT.get(code, ""),
+        "DateCreated": created.strftime("%d-%m-%Y %H:%M:%S"),
+        "ScheduledDeliveryDate": (created + timedelta(hours=36)).strftime("%d.%m.%Y 18:00:00"),
+        "ActualDeliveryDate": "",
+        "RecipientDateTime": "",
+        "CitySender": record.city_recipient.name,
+        "CityRecipient": record.city_sender.name,
+        "RefCityRecipient": record.city_sender.city_ref,
+        "LastCreatedOnTheBasisNumber": "",
+    }
+    if code == "9":
+        when = (created + timedelta(hours=36)).strftime("%d.%m.%Y %H:%M:%S")
+        row["ActualDeliveryDate"] = row["RecipientDateTime"] = when
+    return row
+
+
 def _status_row(state: SimState, item: Any, now: datetime, with_key: bool) -> dict[str, Any]:
     number = str(item.get("DocumentNumber", "")) if isinstance(item, dict) else ""
     record = state.by_number(number)
     if record is None:
+        returned = state.by_return_number(number)
+        if returned is not None and returned.reached_at("102") is not None:
+            back = _return_row(returned, now)
+            if back is not None:
+                return back
         return {"Number": number, "StatusCode": "3", "Status": _rules.STATUS_TEXT["3"]}
     code = record.code(now)
     row: dict[str, Any] = {

@@ -19,6 +19,7 @@ from functions.shipping.rules import (
     is_final,
     split_name,
     status_for,
+    tracked_number,
 )
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -136,6 +137,21 @@ def test_a_refused_parcel_going_back_is_returning_with_its_return_waybill_and_mo
     stored = row(ShipmentStatus.RETURNING, status_code=102, status_text="Відмова одержувача",
                  return_number="20450000999999")  # fmt: skip
     assert planner.plan(stored, going_back, NOW) is None
+
+
+def test_a_returning_shipment_follows_its_return_waybill_and_is_returned_once_the_sender_has_it() -> None:
+    planner = ChangePlanner({"returned": {"statuscode": 4}})
+    going_back = row(ShipmentStatus.RETURNING, status_code=102, return_number="59000000000001")
+    assert tracked_number(going_back) == "59000000000001"
+    assert tracked_number(row(ShipmentStatus.ARRIVED)) == "20450000000001"
+    assert planner.plan(going_back, tracked("7", "Прибув у відділення"), NOW) is None  # not picked up yet
+    change = planner.plan(going_back, tracked("9", "Отримано"), NOW)
+    assert change is not None and change.new_status is ShipmentStatus.RETURNED
+    assert change.shipment["smart_status"] == ShipmentStatus.RETURNED.option_value
+    assert "smart_statuscode" not in change.shipment  # the shipment keeps its own waybill's last code
+    assert change.status_row is not None
+    assert change.status_row["smart_previousstatus"] == ShipmentStatus.RETURNING.option_value
+    assert change.order == {"salesorderid": ORDER, "statuscode": 4}
 
 
 def test_backoff_doubles_and_is_capped() -> None:

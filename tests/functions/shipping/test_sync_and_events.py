@@ -97,6 +97,7 @@ def test_sync_writes_each_change_once_adds_status_rows_and_moves_the_order(shop:
     assert quiet["changed"] == 0 and quiet["write_requests"] == 0 and quiet["tracking_calls"] == 1
     shop.np.script_outcome(numbers[0], "refused")  # the recipient refuses it: it goes back to the sender
     shop.np.script_outcome(numbers[1], "received")
+    shop.np.script_outcome(numbers[2], "received")
     shop.np.advance(200)  # every parcel reaches the end of its journey
     batches = shop.stack.stand_ins["dataverse"].counters.requests["batch"]
     report = shop.call("POST", "shipping/sync").json()
@@ -118,6 +119,15 @@ def test_sync_writes_each_change_once_adds_status_rows_and_moves_the_order(shop:
     [record] = [w for w in shop.np.waybills() if w["number"] == numbers[0]]
     assert refused["return_waybill_number"] == record["return_number"] != numbers[0]
     assert received["status"] == "received" and received.get("return_waybill_number") is None
+    # the return waybill is followed until the sender has the goods back (within 36 h of the 102,
+    # which came 70 h or more before the end of those 200 h)
+    home = shop.call("POST", "shipping/sync").json()
+    assert [home[k] for k in ("shipments", "tracking_calls", "changed", "status_changes")] == [1, 1, 1, 1]
+    returned = shop.call("GET", f"shipments/{numbers[0]}").json()
+    assert returned["status"] == "returned" and returned["return_waybill_number"] == record["return_number"]
+    history = [ShipmentStatus.from_option_value(r["smart_status"]).value
+               for r in shop.status_rows(returned["shipment_id"])]  # fmt: skip
+    assert sorted(history) == sorted(["created", "returning", "returned"])
     again = shop.call("POST", "shipping/sync").json()
     assert again["shipments"] == 0 and again["write_requests"] == 0  # final shipments are not tracked again
 

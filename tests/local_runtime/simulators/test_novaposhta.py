@@ -359,7 +359,15 @@ def test_a_scripted_refusal_goes_103_then_102_with_a_return_waybill(
                      {"Documents": [{"DocumentNumber": number}]})["data"]  # fmt: skip
         codes.append(row["StatusCode"])
     assert "103" in codes and codes[-1] == "102"
-    assert row["LastCreatedOnTheBasisNumber"] not in ("", number)
+    back_number = row["LastCreatedOnTheBasisNumber"]
+    assert back_number not in ("", number)
+    back = []
+    for hours in (0, 20, 20):  # the return waybill: on its way, at the sender's branch, picked up
+        np_sim.advance(hours)
+        [returned] = call(http, np_sim, "TrackingDocument", "getStatusDocuments",
+                          {"Documents": [{"DocumentNumber": back_number}]})["data"]  # fmt: skip
+        back.append(returned["StatusCode"])
+    assert back[-1] == "9" and back == sorted(back, key=int)
     unknown = http.post(outcome, json={"number": number, "outcome": "lost"}, timeout=5)
     missing = http.post(outcome, json={"number": "1" * 14, "outcome": "refused"}, timeout=5)
     assert (unknown.status_code, missing.status_code) == (400, 400)
