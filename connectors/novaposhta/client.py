@@ -12,7 +12,7 @@ in a repr, an exception or a log line.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -252,14 +252,20 @@ class NovaPoshtaClient:
         return waybill
 
     def create_waybill_once(
-        self, request: WaybillRequest, idempotency_key: str, *, look_first: bool = True
+        self,
+        request: WaybillRequest,
+        idempotency_key: str,
+        *,
+        look_first: bool = True,
+        before_save: Callable[[], None] | None = None,
     ) -> Waybill:
         """Create at most one waybill per ``idempotency_key`` (sent as ``InfoRegClientBarcodes``).
 
         Looks the key up first (an earlier process may have created it; ``look_first=False`` when the
         caller knows no earlier attempt exists), then sends; after a transient failure it looks again
-        before re-sending, within the client's retry policy. Searches the send date ±1 day (Nova Poshta
-        files documents by send date).
+        before re-sending, within the client's retry policy. ``before_save`` runs before every save
+        attempt (the caller's chance to check or renew its own lock; it raises to stop). Searches the
+        send date ±1 day (Nova Poshta files documents by send date).
         """
         key = _BARCODE.validate_python(idempotency_key)
         if request.client_barcode not in (None, key):
@@ -272,6 +278,8 @@ class NovaPoshtaClient:
         attempt = 0
         while True:
             attempt += 1
+            if before_save is not None:
+                before_save()
             try:
                 return self.create_waybill(request)
             except NovaPoshtaError as error:

@@ -265,7 +265,7 @@ class SyncReport(BaseModel):
     status_changes: int = Field(0, title="Status changes", description="Status rows added.")
     orders_updated: int = Field(0, title="Orders updated", description="Orders whose status was set.")
     orders_refused: int = Field(
-        0, title="Orders refused", description="Orders Dataverse would not give the mapped status (logged)."
+        0, title="Orders refused", description="Orders whose mapped status could not be set (logged)."
     )
     write_requests: int = Field(0, title="Write requests", description="Dataverse write requests.")
     resumed_after: str | None = Field(None, title="Resumed after", description="Key the run continued after.")

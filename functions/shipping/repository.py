@@ -14,7 +14,7 @@ import logging
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from dataverse import (
     BatchOperation,
     DataverseApiError,
     DataverseClient,
+    DataverseError,
     DuplicateRecordError,
     NotFoundError,
     PreconditionFailedError,
@@ -42,6 +43,8 @@ from functions.shipping.rules import (
 )
 
 ACTIVE_PAGE_SIZES = (500, 2000)
+# A return normally reaches the sender within days (storage ends after 5): after this it is left alone.
+RETURN_FOLLOWED_FOR = timedelta(days=30)
 _logger = logging.getLogger("smart.shipping.sync")
 _ANNOTATIONS = {"Prefer": 'odata.include-annotations="*"'}
 _LOOKUP_NAME = "@Microsoft.Dynamics.CRM.lookuplogicalname"
@@ -173,15 +176,17 @@ class ShippingRepository:
         hold keeps the tracking threads' answers from waiting behind it.
         """
         # Final shipments are done, except those on their way back: their return waybill is followed
-        # until the sender has the goods (then they are ``returned``).
+        # until the sender has the goods (then they are ``returned``), for RETURN_FOLLOWED_FOR at most.
         returning = ShipmentStatus.RETURNING
         finals = " and ".join(
             f"smart_status ne {s.option_value}" for s in sorted(FINAL_STATUSES - {returning})
         )
         not_found = ShipmentStatus.NOT_FOUND.option_value
+        give_up_return = odata_literal(datetime.now(UTC) - RETURN_FOLLOWED_FOR)
         query = (
             f"smart_waybillnumber ne null and {finals} "
-            f"and (smart_status ne {returning.option_value} or smart_returnwaybillnumber ne null) "
+            f"and (smart_status ne {returning.option_value} or (smart_returnwaybillnumber ne null "
+            f"and smart_statuschangedon gt {give_up_return})) "
             f"and (smart_status ne {not_found} or createdon gt {odata_literal(give_up_before)})"
         )
         last, pages = after_key, 0
@@ -228,23 +233,30 @@ class ShippingRepository:
         if orders:
             orders_part = _bulk("UpdateMultiple", ORDERS, "salesorder", list(orders.values()))
             operations.append(dataclasses.replace(orders_part, standalone=True))
-        results = self.dataverse.execute_batch(operations, atomic=True, continue_on_error=True)
+        # No continue-on-error: the orders part runs only after the change set was written.
+        results = self.dataverse.execute_batch(operations, atomic=True)
         for result in results[: len(operations) - (1 if orders else 0)]:
-            if result.error is not None:
-                raise result.error
-        if not orders or results[-1].error is None:
+            if not result.ok:
+                raise result.error or DataverseApiError("the change set was not run", status=result.status)
+        if not orders or results[-1].ok:
             return Written(1)
         return self._orders_one_by_one(orders, results[-1].error)
 
-    def _orders_one_by_one(self, orders: dict[str, dict[str, Any]], error: Exception) -> Written:
+    def _orders_one_by_one(self, orders: dict[str, dict[str, Any]], error: Exception | None) -> Written:
         _logger.warning("updating %d orders together failed (%s); one by one now", len(orders), error)
         refused: list[str] = []
         for order_id, columns in orders.items():
             fields = {name: value for name, value in columns.items() if name != "salesorderid"}
             try:
                 self.dataverse.update(ORDERS, order_id, fields)
-            except DataverseApiError as refusal:
-                _logger.warning("order %s keeps its status: Dataverse refused %s", order_id, refusal)
+            except DataverseError as failure:  # the shipments are written: an order must not undo them
+                unavailable = not isinstance(failure, DataverseApiError) or failure.is_transient
+                _logger.log(
+                    logging.ERROR if unavailable else logging.WARNING,
+                    "order %s keeps its status: %s %s", order_id,
+                    "Dataverse was unavailable (set it by hand or re-run the mapping):" if unavailable
+                    else "Dataverse refused it:", failure,
+                )  # fmt: skip
                 refused.append(order_id)
         return Written(1 + len(orders), orders_refused=len(refused))
 

@@ -7,7 +7,8 @@ accepted, returns the first waybill. The claim holds for ``create_lease`` (from 
 a retry that arrives while the first request is still working answers 503 "in progress" (Retry-After)
 instead of sending a second save; after the first request ends (or dies and its claim runs out) one
 retry takes the row over (ETag check), looks the barcode up and creates only if Nova Poshta has
-nothing. A request checks that it still holds the row just before the save.
+nothing. Before every save attempt a request checks that it still holds the row and renews the claim
+(ETag), so a slow request with retries is never overtaken mid-way. Leases are in UTC (no DST jumps).
 
 The printable label link carries the sender's API key: it is built on demand for the caller and never
 logged or stored.
@@ -120,7 +121,7 @@ class ShipmentService:
             row["smart_orderid@odata.bind"] = bind(ORDERS, order.id)
         if person.contact_id:
             row["smart_contactid@odata.bind"] = bind("contacts", person.contact_id)
-        started, claim_id = self.clock(), uuid.uuid4().hex
+        started, claim_id = self.clock().astimezone(UTC), uuid.uuid4().hex  # UTC: no DST jumps
         row["smart_claimexpireson"] = (started + self.create_lease).isoformat()
         row["smart_claimid"] = claim_id
         claimed = self.repository.claim(key, row)
@@ -136,10 +137,13 @@ class ShipmentService:
                 person.first_name, person.last_name, person.phone or "", middle_name=person.middle_name
             )
             waybill_request = builder.with_recipient(draft, recipient, place, client)
-            self._still_ours(key, claim_id)
             # A fresh claim means no earlier attempt reached Nova Poshta: no need to look the key up.
+            # Before every save attempt the claim is checked and renewed, so it covers all the retries.
             waybill = client.create_waybill_once(
-                waybill_request, client_barcode(key), look_first=claimed is not None
+                waybill_request,
+                client_barcode(key),
+                look_first=claimed is not None,
+                before_save=lambda: self._hold(key, claim_id),
             )
         except NovaPoshtaError as error:
             problem = provider_problem(error)
@@ -184,15 +188,19 @@ class ShipmentService:
         """Go on with a row an earlier request claimed: only once its claim has run out (that request
         ended or died), and only if no other retry took it over first; otherwise 503 "in progress"."""
         expires = _instant(claimed.claim_expires_on)
-        if expires is not None and expires > now:
+        if expires is not None and expires > now.astimezone(UTC):
             raise _in_progress(claimed.key, (expires - now).total_seconds())
         if not self.repository.take_over(claimed, row):
             raise _in_progress(claimed.key, self.create_lease.total_seconds())
 
-    def _still_ours(self, key: str, claim_id: str) -> None:
-        """Just before the save: a request slower than its claim may have been taken over since."""
+    def _hold(self, key: str, claim_id: str) -> None:
+        """Just before a save: a request slower than its claim may have been taken over since (then
+        503 "in progress" and no save); otherwise the claim is renewed for another lease (ETag check)."""
         current = self.repository.by_key(key)
         if current is None or current.claim_id != claim_id:
+            raise _in_progress(key, self.create_lease.total_seconds())
+        renewed = {"smart_claimexpireson": (self.clock().astimezone(UTC) + self.create_lease).isoformat()}
+        if not self.repository.take_over(current, renewed):
             raise _in_progress(key, self.create_lease.total_seconds())
 
     def _release(self, key: str, claim_id: str, row: dict[str, Any], problem: Problem) -> None:

@@ -193,6 +193,26 @@ def test_create_once_resends_when_the_first_attempt_was_refused_transiently(
     assert [w["number"] for w in sim.waybills()] == [waybill.number]
 
 
+def test_create_once_asks_before_every_save_and_stops_when_told(
+    client: NovaPoshtaClient, sim: NovaPoshtaSimulator, make_request: Callable[..., WaybillRequest]
+) -> None:
+    sim.inject_envelope_errors(1, "20000900999", "To many requests", method="InternetDocument.save")
+    asked: list[int] = []
+    client.create_waybill_once(make_request(), "ORD-45", before_save=lambda: asked.append(len(asked)))
+    assert asked == [0, 1] and sim.calls["InternetDocument.save"] == 2  # before the first and the resend
+
+    class Overtaken(Exception):
+        pass
+
+    def overtaken() -> None:
+        raise Overtaken
+
+    saves = sim.calls["InternetDocument.save"]
+    with pytest.raises(Overtaken):
+        client.create_waybill_once(make_request(), "ORD-46", look_first=False, before_save=overtaken)
+    assert sim.calls["InternetDocument.save"] == saves
+
+
 def test_create_once_returns_the_existing_waybill_on_redelivery(
     client: NovaPoshtaClient, sim: NovaPoshtaSimulator, make_request: Callable[..., WaybillRequest]
 ) -> None:

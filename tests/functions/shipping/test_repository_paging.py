@@ -32,6 +32,9 @@ def repository() -> Iterator[ShippingRepository]:
                 }  # fmt: skip
                 if status is ShipmentStatus.RETURNING and index % 2:
                     row["smart_returnwaybillnumber"] = f"5900{index:010d}"  # only these are still followed
+                    row["smart_statuschangedon"] = datetime.now(UTC).isoformat()
+                if index == 13:  # on its way back for 40 days
+                    row["smart_statuschangedon"] = (datetime.now(UTC) - timedelta(days=40)).isoformat()
                 rows.append(row)
             client.create_multiple("smart_shipments", "smart_shipment", rows)
             yield ShippingRepository(client)
@@ -42,6 +45,8 @@ def expected(after: str | None = None) -> list[str]:
     for index in range(23):
         status = STATUSES[index % len(STATUSES)]
         if status is ShipmentStatus.RECEIVED or (status is ShipmentStatus.RETURNING and not index % 2):
+            continue
+        if index == 13:  # followed for 30 days at most
             continue
         keys.append(f"key-{index:03d}")
     return [key for key in keys if after is None or key > after]

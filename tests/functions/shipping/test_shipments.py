@@ -7,6 +7,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,6 +16,7 @@ from dataverse import AlternateKey
 from dataverse.schema import ShipmentStatus
 from functions.shipping.repository import ShippingRepository
 from functions.shipping.rules import ShipmentRow
+from functions.shipping.wiring import get_shipments
 from tests.functions.shipping.conftest import KYIV, ODESA, Shop
 
 
@@ -153,6 +155,28 @@ def test_a_request_whose_claim_was_taken_over_meanwhile_does_not_save(
     assert shop.crm.retrieve("smart_shipments", key, select=["smart_claimid"])["smart_claimid"] == (
         "another-request"
     )  # left to the request that holds it
+
+
+def test_the_claim_lasts_its_lease_in_real_time_even_when_the_clocks_go_back(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = get_shipments()
+    edge = datetime(2026, 10, 25, 3, 59, 30, tzinfo=ZoneInfo("Europe/Kyiv"))  # 04:00 EEST -> 03:00 EET
+    monkeypatch.setattr(service, "clock", lambda: edge)
+    order = shop.order()
+    seen: list[datetime] = []
+    real = NovaPoshtaClient.create_waybill
+
+    def save(self: NovaPoshtaClient, request: Any) -> Any:
+        row = shop.crm.retrieve("smart_shipments", AlternateKey({"smart_idempotencykey": f"{order}:1"}),
+                                select=["smart_claimexpireson"])  # fmt: skip
+        seen.append(datetime.fromisoformat(row["smart_claimexpireson"]))
+        return real(self, request)
+
+    monkeypatch.setattr(NovaPoshtaClient, "create_waybill", save)
+    body = {"order_id": order, "send_date": str(shop.np.today())}  # the clock only drives the claim here
+    assert shop.call("POST", "shipments", json=body).status_code == 201
+    assert [(held - edge).total_seconds() for held in seen] == [service.create_lease.total_seconds()]
 
 
 def test_explicit_body_to_a_parcel_locker_with_a_recipient_other_than_the_customer(shop: Shop) -> None:
