@@ -233,8 +233,10 @@ class ShippingRepository:
         if orders:
             orders_part = _bulk("UpdateMultiple", ORDERS, "salesorder", list(orders.values()))
             operations.append(dataclasses.replace(orders_part, standalone=True))
-        # No continue-on-error: the orders part runs only after the change set was written.
-        results = self.dataverse.execute_batch(operations, atomic=True)
+        # Continue-on-error, so a refused order fails alone. Should the change set itself fail, the
+        # orders part still runs: the order then shows the parcel's real status a run early, and the
+        # next run writes the shipments (and the same order columns) again.
+        results = self.dataverse.execute_batch(operations, atomic=True, continue_on_error=True)
         for result in results[: len(operations) - (1 if orders else 0)]:
             if not result.ok:
                 raise result.error or DataverseApiError("the change set was not run", status=result.status)
