@@ -109,8 +109,8 @@ def _create(payload: dict[str, Any], shipments: ShipmentService, requeue: Requeu
                                    delay_seconds=problem.retry_after or 5.0))  # fmt: skip
             _logger.info("waybill for %s is being created by another request; asking again later", key)
             return {"status": "waiting", "idempotency_key": key, "attempt": job.attempt + 1}
-        if problem.status >= 500 or problem.type == CREATE_IN_PROGRESS:
-            raise  # transient (or waited long enough): the message comes back, then dead-letters
+        if problem.status >= 500:  # transient, "in progress" (503) included once it waited long enough
+            raise  # the message comes back, then dead-letters
         _logger.warning("waybill for %s refused: %s", key, problem.detail)
         _record_failure(shipments, job, key, problem)
         return {"status": "failed", "idempotency_key": key, "error": problem.detail}

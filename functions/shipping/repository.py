@@ -112,8 +112,8 @@ class ShippingRepository:
             return self.by_key(key)
         return None
 
-    def take_over(self, row: ShipmentRow, data: dict[str, Any]) -> bool:
-        """Claim a row an earlier create left behind, unless another request changed it first."""
+    def update_if_unchanged(self, row: ShipmentRow, data: dict[str, Any]) -> bool:
+        """Write ``data`` unless another request changed the row since it was read (ETag): False then."""
         try:
             self.dataverse.update(SHIPMENTS, row.id, data, etag=row.etag or "*")
         except PreconditionFailedError:

@@ -190,7 +190,7 @@ class ShipmentService:
         expires = _instant(claimed.claim_expires_on)
         if expires is not None and expires > now.astimezone(UTC):
             raise _in_progress(claimed.key, (expires - now).total_seconds())
-        if not self.repository.take_over(claimed, row):
+        if not self.repository.update_if_unchanged(claimed, row):
             raise _in_progress(claimed.key, self.create_lease.total_seconds())
 
     def _hold(self, key: str, claim_id: str) -> None:
@@ -200,7 +200,7 @@ class ShipmentService:
         if current is None or current.claim_id != claim_id:
             raise _in_progress(key, self.create_lease.total_seconds())
         renewed = {"smart_claimexpireson": (self.clock().astimezone(UTC) + self.create_lease).isoformat()}
-        if not self.repository.take_over(current, renewed):
+        if not self.repository.update_if_unchanged(current, renewed):
             raise _in_progress(key, self.create_lease.total_seconds())
 
     def _release(self, key: str, claim_id: str, row: dict[str, Any], problem: Problem) -> None:

@@ -97,13 +97,13 @@ class Store:
         cached = self._parsed.get((entity, row_id))
         if cached is not None and cached.version == version:
             return cached
-        return self._keep(entity, row_id, version, json.loads(data))
+        return self._keep(entity, row_id, version, json.loads(data))  # a fresh dict: no copy needed
 
-    def _keep(self, entity: str, row_id: str, version: int, data: Mapping[str, Any]) -> StoredRow:
-        """Keep a private, read-only copy: neither the writer's dict nor a reader can change it."""
+    def _keep(self, entity: str, row_id: str, version: int, data: dict[str, Any]) -> StoredRow:
+        """Keep ``data`` (a dict nobody else holds) behind a read-only view: readers cannot change it."""
         if len(self._parsed) >= PARSED_ROWS_KEPT:
             self._parsed.clear()
-        row = self._parsed[(entity, row_id)] = StoredRow(row_id, version, MappingProxyType(dict(data)))
+        row = self._parsed[(entity, row_id)] = StoredRow(row_id, version, MappingProxyType(data))
         return row
 
     def insert(self, entity: str, row: StoredRow) -> None:
@@ -111,14 +111,14 @@ class Store:
             "INSERT INTO rows (entity, id, version, data) VALUES (?, ?, ?, ?)",
             (entity, row.id, row.version, json.dumps(row.data, ensure_ascii=False)),
         )
-        self._keep(entity, row.id, row.version, row.data)
+        self._keep(entity, row.id, row.version, dict(row.data))  # a copy: the writer keeps its dict
 
     def replace(self, entity: str, row: StoredRow) -> None:
         self._db.execute(
             "UPDATE rows SET version = ?, data = ? WHERE entity = ? AND id = ?",
             (row.version, json.dumps(row.data, ensure_ascii=False), entity, row.id),
         )
-        self._keep(entity, row.id, row.version, row.data)
+        self._keep(entity, row.id, row.version, dict(row.data))  # a copy: the writer keeps its dict
 
     def delete(self, entity: str, row_id: str) -> None:
         self._db.execute("DELETE FROM rows WHERE entity = ? AND id = ?", (entity, row_id))
